@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from careerconv.records import config
-from careerconv.records.kept_elsewhere import record_reports_folder
+from careerconv.records.kept_elsewhere import recorded_reports_folders
 from careerconv.records.store import Store
 from . import settings
 from . import streams
@@ -155,9 +155,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as stopped:
         return _say_stopped(stopped, reports, as_of, began)
     finally:
-        # Once a report is there (a batch refused before making one leaves the data folder as it was).
-        if _reports_written_since(reports, as_of, began):
-            _list_for_erasure(args, data, reports)
+        if _reports_written_since(reports, as_of, began):  # a batch refused before making one has nothing to say
+            _say_how_to_erase(args, data, reports)
     made, unchanged, failed = result.made, result.unchanged, result.failed
     rate = ""
     if made and result.seconds > 0:
@@ -234,25 +233,27 @@ def _reports_written_since(reports: Path, as_of: dt.date, began: float) -> int:
     return count
 
 
-def _list_for_erasure(args: argparse.Namespace, data: Path, reports: Path) -> None:
-    """Put a reports folder other than the one beside the data folder on the data folder's list of reports folders
-    (:func:`careerconv.records.kept_elsewhere.record_reports_folder`, as the records service does with its own), so
-    that ``careerconv erase`` reaches the reports made there without ``--reports`` (found by a hostile test: after
-    a batch with ``-o DIR``, an erasure left DIR/E0002/progress-*). When the data folder cannot be written (a
-    read-only volume, as in deploy/kubernetes), say once on stderr how to erase instead."""
+def _say_how_to_erase(args: argparse.Namespace, data: Path, reports: Path) -> None:
+    """Say once on stderr that ``careerconv erase`` reaches the reports made in a folder of their own (``-o DIR``)
+    only when told (``--reports DIR``), unless it is the folder beside the data folder or one on the data folder's
+    list of reports folders (:func:`careerconv.records.kept_elsewhere.recorded_reports_folders`), which it searches
+    by itself (found by a hostile test: after a batch with ``-o DIR``, an erasure left DIR/E0002/progress-*).
+
+    The batch does not put its folder on that list: a copy of the data folder (a test copy) would then erase in the
+    original's reports, and every later erasure would search every batch's folder (a hostile test's second erasure
+    ran for minutes on two organisations' shard reports).
+    """
     if reports == config.default_reports_dir(data) or data == config.SAMPLE_DATA_DIR:
         return  # the folder an erasure searches when none is named; the bundled sample, the package's own files
     try:
-        reports.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # the batch says why no report can be made there
-    try:
-        record_reports_folder(Store(data), reports)
-    except (OSError, ValueError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        streams.warn(args, f"the data folder's list of reports folders cannot be written ({why}), so "
-                           f"`careerconv erase` will not find the reports in {reports} by itself: erase with "
-                           f"--reports {reports}")
+        listed = {folder.resolve() for folder in recorded_reports_folders(Store(data))}
+    except (OSError, ValueError):
+        listed = set()
+    if reports.resolve() in listed:
+        return
+    streams.warn(args, f"`careerconv erase` does not look in {reports} by itself (it searches the reports folder "
+                       "beside the data folder and those on its list): to erase someone there too, run "
+                       f"`careerconv erase --employee ID --reports {reports}` as well")
 
 
 def _say_other_shards(args: argparse.Namespace, employee_ids: list[str], shard) -> None:
