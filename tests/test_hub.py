@@ -320,7 +320,7 @@ def test_a_roster_import_that_makes_someone_a_coach_says_they_cannot_sign_in_unt
     try:
         made = call(hub, "PUT", "api/roster", "olga", data=(header + row.replace(",E0001,", ",E0004,")).encode())
         assert made.status_code == 200 and made.json()["updated"] == 1
-        note = [n for n in made.json()["notes"] if n.startswith("E0004 now coach people but cannot sign in to the "
+        note = [n for n in made.json()["notes"] if n.startswith("E0004 now coaches people but cannot sign in to the "
                                                                   "hub yet")]
         assert note, made.json()["notes"]
         # what a restart does: a password for the new login, and nobody else has to be told a new one

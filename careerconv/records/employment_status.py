@@ -325,7 +325,7 @@ def start_day_changes_note(incoming: list[dict], existing: dict[str, dict], toda
     Found by a hostile test: a re-import that emptied 3 start days said only "updated 3", and the 3 people were
     due and on their coach's team at once.
     """
-    changes = []
+    changes, none = [], False
     for rec in incoming:
         before_row = existing.get(rec[EMPLOYEE_ID])
         if before_row is None:
@@ -338,10 +338,11 @@ def start_day_changes_note(incoming: list[dict], existing: dict[str, dict], toda
                   " (not here until then)" if was and not now else "")
         changes.append(f"{rec[EMPLOYEE_ID]} from {human_date(before, missing='none')} to "
                        f"{human_date(after, missing='none')}{effect}")
+        none = none or before is None or after is None
     if not changes:
         return []
     whose = "1 person's start day" if len(changes) == 1 else f"{len(changes)} people's start days"
-    return [f"{whose} changed (none: started long ago): {some(changes)}"]
+    return [f"{whose} changed{' (none: started long ago)' if none else ''}: {some(changes)}"]
 
 
 def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:

@@ -298,7 +298,8 @@ class RecordsService:
             return [f"could not check whether the new coaches ({', '.join(new)}) can sign in to the hub: {exc}"]
         if not cannot:
             return []
-        return [f"{', '.join(cannot)} now coach people but cannot sign in to the hub yet: it lets in the coaches of "
+        who = f"{cannot[0]} now coaches" if len(cannot) == 1 else f"{', '.join(cannot)} now coach"
+        return [f"{who} people but cannot sign in to the hub yet: it lets in the coaches of "
                 f"its groups file ({state.groups}) as it read it when it started. Restart the hub: `careerconv hub` "
                 "makes a login of every coach on the roster and prints the new logins' passwords (every other login "
                 "keeps its password); or add their login to the groups file and restart it"]
