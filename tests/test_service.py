@@ -521,3 +521,25 @@ def test_a_coach_cannot_create_a_record_under_an_id_of_someone_else(svc):
         schema.new_conversation("E0003", "E0020", day, "career-conversation", "1"))
     assert own["conversation_id"] == "E0003-20261206"
     assert [p.message for p in Store(svc.data).validate()] == []
+
+
+@pytest.mark.parametrize("column, day, said", [("started_on", "2099-02-04", "by the roster you start on 4 Feb 2099"),
+                                               ("left_on", "2026-11-01", "by the roster you left on 1 Nov 2026")])
+def test_a_coach_who_is_not_here_starts_nothing_new_under_the_hub_but_finishes_a_draft(svc, column, day, said):
+    """Found by a hostile test: a coach starting in February signed in to the hub and started a conversation with
+    themselves as coach (their app reads only their people's roster rows, not their own start day)."""
+    as_coach = ServiceStore(svc.url, B)
+    begun = as_coach.save_conversation(schema.new_conversation("E0002", "E0001", dt.date(2026, 10, 1),
+                                                               "career-conversation", "1"))
+    store = Store(svc.data)
+    roster = store.roster()
+    roster[column] = roster[column].astype(object) if column in roster.columns else None
+    roster.loc[roster["employee_id"] == "E0001", column] = day
+    store.save_roster(roster)
+    with pytest.raises(Refused, match=said) as refused:
+        as_coach.save_conversation(schema.new_conversation("E0002", "E0001", dt.date(2026, 12, 6),
+                                                           "career-conversation", "1"))
+    assert "a draft begun earlier can still be finished" in str(refused.value)
+    assert not list(svc.data.glob("conversations/E0002/E0002-20261206*"))
+    again = as_coach.save_conversation({**begun, "answers": {"q1": "kept"}})  # the draft begun before goes on
+    assert again["revision"] == begun["revision"] + 1

@@ -86,13 +86,14 @@ from tornado.log import app_log, gen_log
 from careerconv import analytics
 from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
-from careerconv.records import schema
+from careerconv.records import leavers, schema
+from careerconv.records.dates import human_date
 from careerconv.records.kept_elsewhere import record_access_log, record_hub_state, record_reports_folder
 from careerconv.records.erasure import erase_employee, looked_at_marks
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
-from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
+from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, LEFT_ON, SKILL, STARTED_ON
 from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
@@ -303,6 +304,29 @@ class RecordsService:
                 f"its groups file ({state.groups}) as it read it when it started. Restart the hub: `careerconv hub` "
                 "makes a login of every coach on the roster and prints the new logins' passwords (every other login "
                 "keeps its password); or add their login to the groups file and restart it"]
+
+    def check_coach_here(self, caller: Caller, kind: str) -> None:
+        """Raise :class:`Refused` when ``caller``, a coach, is not here today: one who has left, or who has not
+        started yet, starts no new conversation or check-in with themselves as coach (a draft begun before is
+        finished), as the app says of a coach on its roster (``RosterIndex.new_coach_refusal``). Under the hub the
+        coach's app reads only their people's roster rows, not the coach's own, so the service holds the rule (found
+        by a hostile test: a coach starting in February signed in to the hub and started a conversation)."""
+        if caller.coach_id is None:
+            return
+        try:
+            row = self.store().employee(caller.coach_id)
+        except (NotFound, ValueError):
+            return  # not on the roster: check_write_record has said what they may do
+        today = dt.date.today()
+        if leavers.person_is_here(row, today):
+            return
+        start = leavers.start_day(row.get(STARTED_ON))
+        away = (f"start on {human_date(start)}" if start is not None and start > today
+                else f"left on {human_date(leavers.left_day(row.get(LEFT_ON)))}")
+        before = " before then" if start is not None and start > today else ""
+        raise Refused(f"not saved: by the roster you {away}, so no new {schema.KIND_WORDS[kind]} is started with you "
+                      f"as coach{before} (a draft begun earlier can still be finished); another coach meets your "
+                      "people meanwhile")
 
     def roster_name(self, employee_id: str | None) -> str:
         """The name the roster gives ``employee_id`` ("" for none, or someone not on the roster)."""
@@ -851,6 +875,8 @@ class SaveHandler(BaseHandler):
             self.service.check_not_moved_away(caller, employee_id, coach, stored)
             check_write_record(caller, employee_id, coach,
                                record.get(COACH_ID) or "", stored.get(COACH_ID))
+            if action == "create":
+                self.service.check_coach_here(caller, kind)
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
         # A record created without an id is logged with the one the store gave it.
         await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read",
