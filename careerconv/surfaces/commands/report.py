@@ -153,11 +153,13 @@ def run(args: argparse.Namespace) -> int:
                 executor=executor,
             )
     except KeyboardInterrupt as stopped:
-        return _say_stopped(stopped, reports, as_of, began)
-    finally:
-        if _reports_written_since(reports, as_of, began):  # a batch refused before making one has nothing to say
+        code, made = _say_stopped(stopped, reports, as_of, began)
+        if made:
             _say_how_to_erase(args, data, reports)
+        return code
     made, unchanged, failed = result.made, result.unchanged, result.failed
+    if made:  # a batch that made no report there has nothing to say of erasing
+        _say_how_to_erase(args, data, reports)
     rate = ""
     if made and result.seconds > 0:
         rate = f" in {result.seconds:.1f} s ({60 * len(made) / result.seconds:.0f} reports/min)"
@@ -205,9 +207,10 @@ def _sigterm_stops_it():
         signal.signal(signal.SIGTERM, before)
 
 
-def _say_stopped(stopped: KeyboardInterrupt, reports: Path, as_of: dt.date, began: float) -> int:
+def _say_stopped(stopped: KeyboardInterrupt, reports: Path, as_of: dt.date, began: float) -> tuple[int, int]:
     """Say on stderr that the batch was stopped, how many reports of the day it made before (those written since it
-    began) and that running it again goes on where it stopped; the exit code (128 + the signal's number)."""
+    began) and that running it again goes on where it stopped; the exit code (128 + the signal's number) and that
+    number of reports."""
     streams.close_bars()
     made = _reports_written_since(reports, as_of, began)
     how, code = ("stopped by SIGTERM", 128 + signal.SIGTERM) if isinstance(stopped, _Terminated) \
@@ -215,7 +218,7 @@ def _say_stopped(stopped: KeyboardInterrupt, reports: Path, as_of: dt.date, bega
     print(f"careerconv report: {how}: {made} report(s) of {as_of.isoformat()} were made before it stopped, in "
           f"{reports}; no index was written. Run the same command again to go on where it stopped: the reports "
           "made are not made again unless their data changes.", file=sys.stderr)
-    return code
+    return code, made
 
 
 def _reports_written_since(reports: Path, as_of: dt.date, began: float) -> int:
