@@ -297,14 +297,20 @@ def _kernel_stopped_during_a_cell(manager_class) -> str:
 def test_careerconv_kernels_drop_that_traceback_from_their_first_cell_on():
     """Stopped in the notebook's parameters cell - before the notebook imports anything of careerconv - the
     kernel still keeps the traceback out: careerconv app's kernel manager starts every kernel with the filter
-    as an extension. A kernel started the plain way shows the traceback (if ipykernel stops logging it, this
-    fails, and the filter can go)."""
+    as an extension. A kernel started the plain way shows the traceback or the interrupt's record (if ipykernel
+    stops logging both, this fails, and the filter can go)."""
     from jupyter_client.manager import AsyncKernelManager
 
     from careerconv.surfaces.commands.server_kernels import QuietStartKernelManager
 
-    assert "ZMQError: Socket operation on non-socket" in _kernel_stopped_during_a_cell(AsyncKernelManager)
-    assert "Traceback" not in _kernel_stopped_during_a_cell(QuietStartKernelManager)
+    from careerconv.surfaces.app.kernel_log import INTERRUPT_CAUGHT
+
+    # Which of its two records a plain kernel writes depends on where the shutdown finds it (a busy machine
+    # lands the interrupt between two steps more often): either shows the filter is still needed.
+    plain = _kernel_stopped_during_a_cell(AsyncKernelManager)
+    assert "ZMQError: Socket operation on non-socket" in plain or INTERRUPT_CAUGHT in plain, plain
+    quiet = _kernel_stopped_during_a_cell(QuietStartKernelManager)
+    assert "Traceback" not in quiet and INTERRUPT_CAUGHT not in quiet, quiet
 
 
 def test_a_closed_pages_kernel_is_ended_only_when_no_page_uses_it():

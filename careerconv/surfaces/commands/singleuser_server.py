@@ -12,6 +12,7 @@ folder, access log and the hub's secrets directly, past every rule of the servic
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .slow_imports import skip_slow_optional_modules
@@ -22,29 +23,34 @@ VOILA = "voila.server_extension"
 APP_KERNEL_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 READ_ONLY_CONTENTS = "careerconv.surfaces.commands.read_only_contents.ReadOnlyContents"
 # A kernel no page is connected to (a tab closed or reloaded: each page load starts one) ends after this many seconds
-# idle, checked every KERNEL_CULL_EVERY seconds; a kernel a page is connected to is never ended for being idle.
+# idle (the hub's CAREERCONV_HUB_KERNEL_IDLE_SECONDS, passed on as IDLE_SETTING), checked every third of that, at most
+# every KERNEL_CULL_EVERY seconds; a kernel a page is connected to is never ended for being idle.
 KERNEL_IDLE_SECONDS = 180
 KERNEL_CULL_EVERY = 60
+IDLE_SETTING = "CAREERCONV_KERNEL_IDLE_SECONDS"
 
 
 def app_only_arguments() -> list[str]:
     """The server's settings that leave it the app: every server extension installed but Voila off (JupyterLab,
     its language servers, terminals ...), kernels that take only :data:`APP_KERNEL_MESSAGES` over their
-    websocket and, once no page is connected to them, end :data:`KERNEL_IDLE_SECONDS` after their last use (within
-    :data:`KERNEL_CULL_EVERY` more), and the app's notebook alone,
+    websocket and, once no page is connected to them, end :data:`KERNEL_IDLE_SECONDS` (or :data:`IDLE_SETTING`'s)
+    after their last use (within a third of that more, at most :data:`KERNEL_CULL_EVERY`), and the app's notebook
+    alone,
     which no request writes or removes (:class:`.read_only_contents.ReadOnlyContents`)."""
     from jupyter_core.paths import jupyter_config_path
     from jupyter_server.extension.config import ExtensionConfigManager
 
     installed = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()
+    idle = int(os.environ.get(IDLE_SETTING) or KERNEL_IDLE_SECONDS)  # the hub's configuration checked it
     extensions = {name: False for name in installed} | {VOILA: True}
     return [f"--ServerApp.jpserver_extensions={extensions!r}",
             f"--MappingKernelManager.allowed_message_types={list(APP_KERNEL_MESSAGES)!r}",
             # a kernel no page is connected to (a page closed or reloaded, or one started and never used) is ended
             # within minutes: each holds some 165 MB of a machine every coach shares (two coaches reloading for 8
             # minutes held 14 of them, 2.3 GB, when they lived half an hour)
-            f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
-            f"--MappingKernelManager.cull_interval={KERNEL_CULL_EVERY}", "--MappingKernelManager.cull_connected=False",
+            f"--MappingKernelManager.cull_idle_timeout={idle}",
+            f"--MappingKernelManager.cull_interval={min(KERNEL_CULL_EVERY, max(idle // 3, 1))}",
+            "--MappingKernelManager.cull_connected=False",
             f"--ServerApp.contents_manager_class={READ_ONLY_CONTENTS}"]
 
 

@@ -35,6 +35,9 @@ CAREERCONV_HUB_ADMIN_TOKEN     optional: a token for an ``careerconv-admin`` ser
 CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``careerconv.toml``,
                                e.g. its ``privacy.min_group_size``) for the records service, when
                                it is not the data folder's own
+CAREERCONV_HUB_KERNEL_IDLE_   optional: how long a coach's kernel that no page is connected to
+SECONDS                        (a tab closed or reloaded) lives after its last use, in seconds
+                               (default 180, at least 10); a connected page's kernel lives on
 =============================  ==============================================================
 
 The hub's output (its own log lines, its proxy's, the records service's, the coaches' servers', a traceback) names
@@ -90,6 +93,10 @@ ip = env("CAREERCONV_HUB_IP", "127.0.0.1")
 port = int(env("CAREERCONV_HUB_PORT", "8000"))
 service_port = int(env("CAREERCONV_HUB_SERVICE_PORT", "8082"))
 service_url = f"http://127.0.0.1:{service_port}"
+kernel_idle = env("CAREERCONV_HUB_KERNEL_IDLE_SECONDS", "")
+if kernel_idle and not (kernel_idle.isdigit() and int(kernel_idle) >= 10):
+    raise SystemExit(f"CAREERCONV_HUB_KERNEL_IDLE_SECONDS is {kernel_idle!r}: give a whole number of seconds, "
+                     "at least 10 (or leave it unset for 180)")
 # What the hub starts on this machine (its proxy, the records service, each user's server) runs through this
 # wrapper, which ties it to the hub's process: it ends when the hub dies, also by SIGKILL, instead of holding its
 # port and the data folder with nobody to stop it. JupyterHub starts them from its event loop, in the hub's main
@@ -235,6 +242,8 @@ def careerconv_environment(spawner):
         "CAREERCONV_DATA": SERVER_FOLDER,
         "JUPYTER_PATH": resources.jupyter_path_with_data(None),  # where Voila finds the app's template
     })
+    if kernel_idle:  # read by careerconv.surfaces.commands.singleuser_server
+        spawner.environment["CAREERCONV_KERNEL_IDLE_SECONDS"] = kernel_idle
     from jupyterhub.spawner import LocalProcessSpawner
 
     # A server the hub starts on this machine ends with the hub, whatever command the deployment gives it (a local
