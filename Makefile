@@ -52,11 +52,13 @@ proxy:
 
 # The notebooks run with papermill on a copy of the sample and are checked on what they show (the sample stays as
 # committed); `unit` leaves those two modules to `notebooks`, so `make test` runs each test once. The unit tests
-# run on one process per core (pytest-xdist): each makes its own folders, servers and ports.
+# run on one process per core (pytest-xdist): each makes its own folders, servers and ports. Each process starts
+# with a run of whole test files (a file's hub or server starts once) and takes tests from the other's run when it
+# has none left ("worksteal"), so a slow test near the end does not leave one core idle.
 NOTEBOOK_TESTS := tests/test_notebooks.py tests/test_explore_notebook.py
 
 unit: setup fonts proxy
-	$(BIN)/python -m pytest -q -n auto tests --ignore=tests/e2e $(NOTEBOOK_TESTS:%=--ignore=%)
+	$(BIN)/python -m pytest -q -n auto --dist worksteal tests --ignore=tests/e2e $(NOTEBOOK_TESTS:%=--ignore=%)
 
 notebooks: setup
 	$(BIN)/python -m pytest -q $(NOTEBOOK_TESTS)
