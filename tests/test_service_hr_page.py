@@ -7,7 +7,9 @@ state of the data. Through real HTTP, the hub's token check stood in by a fixed 
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import datetime as dt
 import html
 import re
 
@@ -221,3 +223,25 @@ def test_when_the_charts_cannot_be_made_the_tables_still_say_why_the_on_time_fig
     said = " ".join(re.sub(r"<[^>]+>", " ", on_time.split("</table>")[-1]).split()).replace("\N{NO-BREAK SPACE}", " ")
     assert said == ('These figures count the 23 employees still here on 30 Sep 2026; "Who is covered" counts 24, '
                     "everyone here on some day of the period, 1 of whom had left by then.")
+
+
+def test_the_page_hr_lands_on_is_ready_before_the_first_hr_user_asks(svc):
+    """Found by a hostile test: HR's first page after signing in took 11.6 s. The service renders the landing page
+    (today, every department, the organisation's minimum group size) when it starts; HR's first visit is that
+    page, not a render of its own."""
+    asyncio.run_coroutine_threadsafe(svc.service.prepare_hr_page(), svc.loop).result(timeout=300)
+    assert [r["as_of"] for r in svc.renders] == [dt.date.today().isoformat()]
+    page = get(svc, "hr/", HR)
+    assert page.status_code == 200 and CHART in page.text and "Signed in as hana." in page.text
+    assert len(svc.renders) == 1
+
+
+def test_a_landing_page_that_cannot_be_prepared_is_only_logged(tmp_path, caplog):
+    def failing(parameters: dict, hr: dict) -> str:
+        raise RuntimeError("no kernel")
+    running = RunningService(tmp_path, render=failing)
+    try:
+        asyncio.run_coroutine_threadsafe(running.service.prepare_hr_page(), running.loop).result(timeout=300)
+    finally:
+        running.stop()
+    assert "the HR page could not be prepared at start: ChartsFailed" in caplog.text

@@ -8,8 +8,9 @@ default - what ``careerconv hr-report`` and ``careerconv config privacy.min_grou
 read again for every request that uses it, so a changed file applies to the next one; a file that is not valid
 stops the service at start (and refuses a request later), as it stops every command.
 
-The HR page on the hub is the HR notebook rendered as ``careerconv hr-report`` renders it
-(:func:`careerconv.surfaces.report.hr_page.render_html`), with the tables the service computes.
+The HR page on the hub is the HR notebook rendered as ``careerconv hr-report`` renders it, with the tables the
+service computes, page after page on a kernel started with the service and kept warm
+(:class:`careerconv.surfaces.report.hr_page.WarmHrPages`): HR's first page does not wait for a kernel to start.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ if __name__ == "__main__":
     except ImportError as exc:  # the hub extra is not installed
         sys.exit(f"careerconv records service: {exc.name or 'a module'} is not installed; the service needs "
                  "JupyterHub: pip install 'careerconv[hub]'")
-    from careerconv.surfaces.report.hr_page import render_html
+    from careerconv.surfaces.report.hr_page import WarmHrPages
 
-    main(None, organisation_minimum, render_html)
+    pages = WarmHrPages()
+    pages.warm_up()
+    try:
+        main(None, organisation_minimum, pages)
+    finally:
+        pages.shutdown()

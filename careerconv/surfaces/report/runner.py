@@ -236,13 +236,17 @@ class WarmKernel:
         report run by hand).
     pdf
         Also import the PDF writer while warming up (for batches with PDFs).
+    warmup
+        The code that imports what the notebooks need, run once when the kernel starts (default: the progress
+        report's).
     """
 
     def __init__(self, kernel_name: str = KERNEL_NAME, cwd: str | os.PathLike | None = None,
-                 pdf: bool = False):
+                 pdf: bool = False, warmup: str = _WARMUP):
         self.kernel_name = kernel_name
         self.cwd = str(cwd) if cwd is not None else None
         self.pdf = pdf
+        self.warmup = warmup
         self.km: AsyncKernelManager | None = None
         self.kc: Any = None
         self._log = tempfile.TemporaryFile(prefix="careerconv-kernel-")
@@ -250,7 +254,7 @@ class WarmKernel:
         self.reports_run = 0
 
     def start(self, timeout: float = 120) -> None:
-        """Start the kernel, connect to it and import what reports need.
+        """Start the kernel, connect to it and import what the notebooks need (:attr:`warmup`).
 
         Raises
         ------
@@ -277,7 +281,7 @@ class WarmKernel:
             self.shutdown(close_log=False, now=True)
             raise KernelDied(f"the kernel did not start: {exc}{tail}") from exc
         try:
-            self.run_code(_WARMUP + (_WARMUP_PDF if self.pdf else "") + _FREEZE, timeout=timeout)
+            self.run_code(self.warmup + (_WARMUP_PDF if self.pdf else "") + _FREEZE, timeout=timeout)
         except RuntimeError as exc:  # e.g. careerconv is not installed where the kernel's Python looks
             self.shutdown(close_log=False, now=True)
             raise KernelDied(f"the {self.kernel_name!r} kernel cannot load the report code ({exc}); is careerconv "

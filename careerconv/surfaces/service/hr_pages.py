@@ -1,7 +1,7 @@
 """The HR page's charts on the records service: each page rendered once per state of the data, in the background.
 
-Rendering the HR notebook (charts and readings, :func:`careerconv.surfaces.report.hr_page.render_html`) takes a
-kernel start and some seconds. :class:`RenderedPages` keeps the pages rendered last, keyed by everything that
+Rendering the HR notebook (charts and readings, :class:`careerconv.surfaces.report.hr_page.WarmHrPages`) takes
+some seconds. :class:`RenderedPages` keeps the pages rendered last, keyed by everything that
 changes one (the request's period, departments, report date and minimum group size, and the state of the data it
 was computed from: see :meth:`careerconv.surfaces.service.server.RecordsService.data_state`), and renders a page
 that is asked for again while it renders only once: the second request waits for the first one's page.

@@ -138,7 +138,7 @@ class RecordsService:
     render_hr_page
         ``render_hr_page(parameters, hr)`` returns the HR page with its charts and readings for the notebook
         parameters of ``careerconv hr-report`` and the protected tables ``hr`` already computed for them
-        (:func:`careerconv.surfaces.report.hr_page.render_html`); None: the HR page shows the tables only.
+        (:class:`careerconv.surfaces.report.hr_page.WarmHrPages`); None: the HR page shows the tables only.
     """
 
     def __init__(self, data_dir: str | os.PathLike, access_log: str | os.PathLike, reports_dir: str | os.PathLike,
@@ -239,6 +239,16 @@ class RecordsService:
         async def render() -> str:
             return await asyncio.get_running_loop().run_in_executor(self.render_pool, compute_and_render)
         return await self.hr_pages.page(key, render)
+
+    async def prepare_hr_page(self) -> None:
+        """Render the page HR lands on (today, every department, the organisation's minimum group size), so that
+        the first HR user after the service starts finds it ready (it took 11.6 s after signing in); a failure is
+        logged, and the page is tried again when it is asked for (:class:`RenderedPages`)."""
+        try:
+            request = HrRequest(dt.date.today(), "", "", (), await self.run(self.group_size, None))
+            await self.hr_page(request)
+        except Exception as exc:  # the organisation's settings or the notebook: HR's request says so
+            app_log.warning("the HR page could not be prepared at start: %s", type(exc).__name__)
 
     def caller(self, model: dict) -> Caller:
         """The :class:`Caller` for a hub user model (roles from its groups, coach id from the roster).
@@ -1130,7 +1140,8 @@ async def serve(service: RecordsService, app: tornado.web.Application, host: str
                 listening: Callable[[], None] = lambda: None) -> None:
     """Serve ``app`` (made by :func:`make_app` for ``service``) on ``host:port`` until SIGTERM or SIGINT, then
     let the requests under way finish and stop the service's pools (:meth:`RecordsService.shutdown`: its store
-    calls and the HR page's renders); ``listening()`` is called once the port listens. Run it in the main thread.
+    calls and the HR page's renders); ``listening()`` is called once the port listens, and the page HR lands on is
+    rendered then (:meth:`RecordsService.prepare_hr_page`). Run it in the main thread.
     """
     server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
     server.listen(port, host)
@@ -1139,7 +1150,10 @@ async def serve(service: RecordsService, app: tornado.web.Application, host: str
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     listening()
+    # HR's landing page, ready before the first HR user signs in (held here: the loop keeps its tasks weakly)
+    landing = asyncio.ensure_future(service.prepare_hr_page() if service.render_hr_page else asyncio.sleep(0))
     await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
     server.stop()
     await server.close_all_connections()
+    await landing
     service.shutdown()
