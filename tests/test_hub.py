@@ -318,6 +318,19 @@ def test_hr_opening_a_server_address_are_told_where_the_hr_page_is_not_to_contac
     assert "contact admin" not in started.text + again.text
 
 
+def test_hr_opening_a_server_address_are_not_told_to_restart_or_relaunch_a_server_they_do_not_have(hub):
+    """Found looking at HR's page: after careerconv's words saying where the HR page is, JupyterHub's own "You can
+    try restarting your server from the home page" (then "Spawn failed ... Would you like to retry starting it?",
+    and a Relaunch Server button), though HR get no server at all."""
+    browser = signed_in(hub, "hana")
+    started = browser.get(f"{hub.url}hub/spawn/hana", timeout=120)
+    again = browser.get(f"{hub.url}user/hana/", timeout=120)
+    for page in (started, again):
+        for jupyterhubs in ("restarting your server", "Spawn failed", "retry starting", "Relaunch", "403 : error"):
+            assert jupyterhubs not in page.text
+        assert "hana is not a coach" in page.text and "<h1>No app to start</h1>" in page.text
+
+
 def test_a_coach_is_told_their_own_start_day_through_the_hub(hub):
     """The real hub's half of the app marking a coach who has not started yet: api/me through the hub's proxy
     with the coach's token says their day (tests/test_service_app.py drives the app on it)."""
