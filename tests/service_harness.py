@@ -18,6 +18,7 @@ from pathlib import Path
 from tornado.httpserver import HTTPServer
 
 from careerconv.records import config
+from careerconv.records.store import Store
 from careerconv.surfaces.commands.records_service import organisation_minimum
 from careerconv.surfaces.report.hr_page import render_html
 from careerconv.surfaces.service.server import RecordsService, make_app
@@ -104,3 +105,13 @@ class RunningService:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
         self.service.shutdown()
+
+
+def set_roster_day(data: Path, employee_id: str, column: str, day: str) -> None:
+    """Give ``employee_id`` the ``started_on`` or ``left_on`` (``column``) ``day`` (ISO) on the roster of ``data``,
+    as an operator's roster import would."""
+    store = Store(data)
+    roster = store.roster()
+    roster[column] = roster[column].astype(object) if column in roster.columns else None
+    roster.loc[roster["employee_id"] == employee_id, column] = day
+    store.save_roster(roster)

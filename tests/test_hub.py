@@ -30,6 +30,7 @@ from careerconv.analytics import TABLE_TITLES
 from careerconv.surfaces.commands.hub import Hub
 from careerconv.records.store import Store
 from prerequisites import require_hub
+from service_harness import set_roster_day
 
 pytestmark = pytest.mark.slow
 
@@ -70,9 +71,10 @@ def checkin(employee_id: str, coach_id: str, note: str) -> dict:
 
 def test_the_hub_says_who_each_user_is(hub):
     assert call(hub, "GET", "api/me", "e0020").json() == {"user": "e0020", "roles": ["coach"], "coach_id": "E0020",
-                                                          "coach_name": "Théo Lambert"}
+                                                          "coach_name": "Théo Lambert", "started_on": None,
+                                                          "left_on": None}
     assert call(hub, "GET", "api/me", "hana").json() == {"user": "hana", "roles": ["hr"], "coach_id": None,
-                                                         "coach_name": None}
+                                                         "coach_name": None, "started_on": None, "left_on": None}
 
 
 def test_each_coach_reads_and_edits_only_their_own_people_and_a_refusal_is_logged(hub):
@@ -314,6 +316,32 @@ def test_hr_opening_a_server_address_are_told_where_the_hr_page_is_not_to_contac
     again = browser.get(f"{hub.url}user/hana/", timeout=120)  # the hub's page of a server whose start failed
     assert "hana is not a coach" in again.text and link in again.text
     assert "contact admin" not in started.text + again.text
+
+
+def test_hr_opening_a_server_address_are_not_told_to_restart_or_relaunch_a_server_they_do_not_have(hub):
+    """Found looking at HR's page: after careerconv's words saying where the HR page is, JupyterHub's own "You can
+    try restarting your server from the home page" (then "Spawn failed ... Would you like to retry starting it?",
+    and a Relaunch Server button), though HR get no server at all."""
+    browser = signed_in(hub, "hana")
+    started = browser.get(f"{hub.url}hub/spawn/hana", timeout=120)
+    again = browser.get(f"{hub.url}user/hana/", timeout=120)
+    for page in (started, again):
+        for jupyterhubs in ("restarting your server", "Spawn failed", "retry starting", "Relaunch", "403 : error"):
+            assert jupyterhubs not in page.text
+        assert "hana is not a coach" in page.text and "<h1>No app to start</h1>" in page.text
+
+
+def test_a_coach_is_told_their_own_start_day_through_the_hub(hub):
+    """The real hub's half of the app marking a coach who has not started yet: api/me through the hub's proxy
+    with the coach's token says their day (tests/test_service_app.py drives the app on it)."""
+    before = Store(hub.data).roster()
+    set_roster_day(hub.data, "E0001", "started_on", "2099-02-04")
+    try:
+        me = call(hub, "GET", "api/me", "e0001").json()
+        assert (me["coach_id"], me["started_on"], me["left_on"]) == ("E0001", "2099-02-04", None)
+        assert call(hub, "GET", "api/me", "e0020").json()["started_on"] is None
+    finally:
+        Store(hub.data).save_roster(before)
 
 
 def test_a_roster_import_that_makes_someone_a_coach_says_they_cannot_sign_in_until_the_hub_restarts(hub):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -17,7 +18,8 @@ import pytest
 import requests
 
 from careerconv.records import config
-from careerconv.surfaces.commands.hub import check_groups, default_groups
+from careerconv.surfaces.commands.hub import Hub, check_groups, default_groups, sign_out
+from careerconv.surfaces.service.hub_state import HubState
 from careerconv.surfaces.service.policy import (
     COACH, HR, Caller, Refused, check_read_person, check_write_record, coach_id_for, roles_from_groups,
 )
@@ -220,9 +222,10 @@ def stop_hub_command(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def sign_in(url: str, login: str, password: str) -> requests.Response:
-    """The answer of the hub's login form to ``login`` with ``password`` (not followed: 302 signed in, 403 not)."""
-    with requests.Session() as session:
+def sign_in(url: str, login: str, password: str, browser: requests.Session | None = None) -> requests.Response:
+    """The answer of the hub's login form to ``login`` with ``password`` (not followed: 302 signed in, 403 not), in
+    ``browser`` when given (which keeps the sign-in's cookie)."""
+    with requests.Session() if browser is None else contextlib.nullcontext(browser) as session:
         form = session.get(url + "hub/login", timeout=60)
         xsrf = re.search(r'name="_xsrf" value="([^"]*)"', form.text).group(1)
         return session.post(url + "hub/login?next=", data={"username": login, "password": password, "_xsrf": xsrf},
@@ -342,6 +345,53 @@ def test_careerconv_hub_restarted_keeps_every_logins_password_and_new_passwords_
         stop_hub_command(process)
 
 
+@pytest.mark.slow
+def test_new_passwords_revoke_the_tokens_and_the_browser_sign_ins_made_with_the_old_ones(tmp_path):
+    """Said in the help of `careerconv hub --new-passwords`: a new password is what an operator gives when one
+    leaked, yet an API token made with the old one kept reading the coach's people, and so did a browser signed in
+    with it."""
+    require_hub()
+    data, state = tmp_path / "hub-data", tmp_path / "hub-state"  # the command's state folder, beside its data
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    groups = {"coaches": ["e0001", "e0020"], "hr": ["hr"], "operators": ["operator"]}
+    (tmp_path / "groups.json").write_text(json.dumps(groups))
+    browser = requests.Session()
+    hub = Hub.start(data, state, groups=groups, admin_token=True)
+    try:
+        tokens = {login: hub.user_token(login) for login in ("e0001", "e0020")}
+        assert sign_in(hub.url, "e0001", hub.passwords["e0001"], browser).status_code == 302
+        assert me(hub.service_url, tokens["e0001"]).status_code == 200  # the token works before
+    finally:
+        hub.stop()
+
+    process, text = start_hub_command(data, "--groups", str(tmp_path / "groups.json"), "--new-passwords", "e0001")
+    try:
+        url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text).group(1)
+        service = f"{url}services/careerconv-records/"
+        assert me(service, tokens["e0001"]).status_code in (401, 403)
+        assert me(service, tokens["e0020"]).json()["coach_id"] == "E0020"  # another coach's token still works
+        home = browser.get(url + "hub/home", allow_redirects=False, timeout=60)  # the old sign-in
+        assert home.status_code == 302 and "/hub/login" in home.headers["Location"]
+        assert ("  revoked with the old password(s), each signed out of every browser: e0001 1 token (API tokens, "
+                "their server's sessions)\n") in text, text
+    finally:
+        stop_hub_command(process)
+
+
+def test_new_passwords_on_a_hub_database_that_is_not_sqlite_say_the_tokens_are_not_revoked(tmp_path, capsys):
+    """An organisation's configuration may keep the hub's database in PostgreSQL, which the command does not open."""
+    HubState(tmp_path, "http://127.0.0.1:8081/hub/api", database_kind="postgresql").write()
+    assert sign_out(tmp_path, {"e0001": "new"}) == {}
+    assert ("the hub's database is postgresql, so the tokens made before the new password(s) of e0001 are not "
+            "revoked: delete them through JupyterHub's REST API") in capsys.readouterr().err
+    assert sign_out(tmp_path / "never-started", {"e0001": "new"}) == {}  # no database yet: nothing to revoke
+
+
+def me(service_url: str, token: str) -> requests.Response:
+    """The records service's answer to ``api/me`` with ``token``."""
+    return requests.get(service_url + "api/me", headers={"Authorization": f"token {token}"}, timeout=60)
+
+
 def test_careerconv_hub_new_passwords_for_a_login_it_does_not_have_says_so_and_starts_nothing(tmp_path):
     require_hub()
     shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "hub-data")
@@ -363,7 +413,7 @@ def test_a_ctrl_c_while_careerconv_hub_prints_its_passwords_stops_the_hub(tmp_pa
 
     class StartedHub:
         url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", tmp_path / "log"
-        groups, passwords, kept = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}
+        groups, passwords, kept, signed_out = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}, {}
 
         def stop(self):
             stopped.append(True)
@@ -390,7 +440,7 @@ class Running:
 
 class StartedHub:
     url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", "log"
-    groups, passwords, kept, process = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}, Running()
+    groups, passwords, kept, signed_out, process = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}, {}, Running()
 
     def stop(self):
         print("hub stopped", flush=True)

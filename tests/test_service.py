@@ -26,7 +26,7 @@ from careerconv.surfaces.app.roster_index import RosterIndex
 from careerconv.surfaces.service.client import ServiceStore
 from careerconv.surfaces.service.policy import Refused
 from careerconv.records.store import Conflict, MovedAway, NotOnRoster, Store
-from service_harness import RunningService
+from service_harness import RunningService, set_roster_day
 
 A, B, HR, OP, NOBODY = "tok-coach-a", "tok-coach-b", "tok-hr", "tok-operator", "tok-nobody"
 
@@ -91,9 +91,22 @@ def test_the_access_log_never_holds_what_a_record_says(svc):
 
 def test_a_coach_is_told_their_own_name_on_the_roster_which_their_roster_rows_never_hold(svc):
     assert get(svc, "api/me", A).json() == {"user": "e0020", "roles": ["coach"], "coach_id": "E0020",
-                                            "coach_name": "Théo Lambert"}
+                                            "coach_name": "Théo Lambert", "started_on": None, "left_on": None}
     assert "E0020" not in set(ServiceStore(svc.url, A).roster()["employee_id"])
-    assert get(svc, "api/me", HR).json() == {"user": "hana", "roles": ["hr"], "coach_id": None, "coach_name": None}
+    assert get(svc, "api/me", HR).json() == {"user": "hana", "roles": ["hr"], "coach_id": None, "coach_name": None,
+                                             "started_on": None, "left_on": None}
+
+
+def test_a_coach_is_told_their_own_first_and_leaving_day_on_the_roster_which_their_roster_rows_never_hold(svc):
+    """Under the hub the coach's app reads only their people's roster rows: it learns from api/me whether the coach
+    has started or has left, to mark them and offer nothing new before they type (the service refuses the save)."""
+    set_roster_day(svc.data, "E0020", "started_on", "2099-02-04")
+    set_roster_day(svc.data, "E0001", "left_on", "2026-11-01")
+    assert {k: v for k, v in get(svc, "api/me", A).json().items() if k.endswith("_on")} == {
+        "started_on": "2099-02-04", "left_on": None}
+    coach_b = ServiceStore(svc.url, B)
+    assert coach_b.whoami()["left_on"] == "2026-11-01"
+    assert coach_b.coach_days == {"E0001": {"started_on": None, "left_on": "2026-11-01"}}
 
 
 @pytest.mark.parametrize("path", ["api/me", "api/roster", "api/skills", "api/aggregates", "api/access-log",
@@ -531,11 +544,7 @@ def test_a_coach_who_is_not_here_starts_nothing_new_under_the_hub_but_finishes_a
     as_coach = ServiceStore(svc.url, B)
     begun = as_coach.save_conversation(schema.new_conversation("E0002", "E0001", dt.date(2026, 10, 1),
                                                                "career-conversation", "1"))
-    store = Store(svc.data)
-    roster = store.roster()
-    roster[column] = roster[column].astype(object) if column in roster.columns else None
-    roster.loc[roster["employee_id"] == "E0001", column] = day
-    store.save_roster(roster)
+    set_roster_day(svc.data, "E0001", column, day)
     with pytest.raises(Refused, match=said) as refused:
         as_coach.save_conversation(schema.new_conversation("E0002", "E0001", dt.date(2026, 12, 6),
                                                            "career-conversation", "1"))

@@ -25,7 +25,7 @@ from careerconv.records.dates import human_date
 from careerconv.records.store import Conflict, MovedAway, NotFound, Store
 from app_harness import Harness
 from orgs import custom_question_set, make_small_org
-from service_harness import RunningService
+from service_harness import RunningService, set_roster_day
 
 
 @pytest.fixture(autouse=True)
@@ -529,3 +529,39 @@ def test_a_save_for_another_coachs_person_is_refused_as_may_not_save(svc):
     theirs = ServiceStore(svc.url, "tok-coach-b").conversations("E0002")[0]
     with pytest.raises(Refused, match="^e0020 may not save the records of employee 'E0002': only their coach"):
         mine.save_conversation({**theirs, "coach_id": "E0020"})
+
+
+@pytest.mark.parametrize("column, day, away", [("started_on", "2099-02-04", "starts 4 Feb 2099"),
+                                               ("left_on", "2026-09-01", "left 1 Sep 2026")])
+def test_under_the_hub_a_coach_who_has_not_started_or_has_left_is_marked_and_offered_no_start(
+        svc, tmp_path, column, day, away):
+    """Found on the hub: a coach whose roster row says they start on 4 Feb 2099 was offered unmarked in the picker,
+    and offered Start; the records service refused the save only after they typed ("not saved: by the roster you
+    start on ..."). Their roster rows are their people's: the app marks them from the days api/me says, as the
+    local app marks a coach on its roster."""
+    set_roster_day(svc.data, "E0020", column, day)
+    h = Harness(tmp_path / "no-data-folder")  # on 1 Oct 2026
+    start = h.app.start_screen
+    assert (f"Théo Lambert (E0020) · {away}", "E0020") in start.coach_choice.options
+    h.app.select_employee("E0004")
+    assert "no new conversation or check-in is started with them as coach" in start.employee_html.value
+    assert start.start_button.layout.display == "none"
+    with pytest.raises(ValueError, match=f"Théo Lambert \\(E0020\\) {away.replace('starts', 'starts on')}"):
+        h.app.start_conversation()
+    assert not list(svc.data.glob("conversations/E0004/E0004-20261001*"))
+
+
+def test_an_older_records_service_that_says_no_days_of_the_coach_leaves_them_unmarked(svc, tmp_path, monkeypatch):
+    """A service from before api/me said the coach's days: the app works as before, the service refusing the save."""
+    set_roster_day(svc.data, "E0020", "started_on", "2099-02-04")
+    asked = ServiceStore.request
+
+    def without_days(self, method, path, **kwargs):
+        body = asked(self, method, path, **kwargs)
+        return {k: v for k, v in body.items() if k not in ("started_on", "left_on")} if path == "api/me" else body
+    monkeypatch.setattr(ServiceStore, "request", without_days)
+    h = Harness(tmp_path / "no-data-folder")
+    assert h.app.store.coach_days == {}
+    assert ("Théo Lambert (E0020)", "E0020") in h.app.start_screen.coach_choice.options
+    h.app.select_employee("E0004")
+    assert h.app.start_screen.start_button.layout.display != "none"

@@ -77,6 +77,12 @@ def jupyterhub_config_file() -> Path:
     return package_path(DEPLOY, "jupyterhub_config.py")
 
 
+def hub_templates_dir() -> Path:
+    """careerconv's pages of the hub that replace JupyterHub's own (its error pages, less the lines that do not
+    apply to someone who gets no server); each extends JupyterHub's page of its name."""
+    return package_path(DEPLOY, "templates")
+
+
 def jupyter_data_dir() -> Path:
     """A Jupyter data folder holding careerconv's Voila template (:data:`VOILA_TEMPLATE`): the coach's app
     page without Voila's requests to a public CDN. Voila finds templates only in Jupyter's data folders, so

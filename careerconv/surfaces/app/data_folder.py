@@ -137,6 +137,14 @@ def names_of_other_coaches(store: Store | ServiceStore) -> Mapping[str, str]:
     return getattr(store, "coach_names", {})
 
 
+def days_of_other_coaches(store: Store | ServiceStore) -> Mapping[str, Mapping[str, str | None]]:
+    """``coach id -> {"started_on", "left_on"}`` of coaches who are on the roster but not among the rows the app
+    reads: under the hub, the coach signed in (:func:`signed_in_coach` asks the service), so the app marks them and
+    offers nothing new when they have not started yet or have left; a local data folder's roster holds everyone
+    (empty)."""
+    return getattr(store, "coach_days", {})
+
+
 _SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
 
 

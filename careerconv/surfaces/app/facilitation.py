@@ -41,8 +41,8 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import (names_of_other_coaches, no_people_html, not_among_coaches, open_store,
-                          organisation_skill_names, resolve_data_dir, signed_in_coach, under_the_hub,
+from .data_folder import (days_of_other_coaches, names_of_other_coaches, no_people_html, not_among_coaches,
+                          open_store, organisation_skill_names, resolve_data_dir, signed_in_coach, under_the_hub,
                           where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
@@ -346,7 +346,8 @@ class ConversationApp(OpenConversationShortcuts):
             roster = schema.ROSTER.empty()
             self.roster_problem = str(exc)
             self.errors.show(exc, "The roster cannot be read")
-        self.people = RosterIndex(roster, self.clock().date(), names_of_other_coaches(self.store))
+        self.people = RosterIndex(roster, self.clock().date(), names_of_other_coaches(self.store),
+                                  days_of_other_coaches(self.store))
         self.roster = self.people.frame
 
     def _load_question_sets(self, wanted: str) -> None:

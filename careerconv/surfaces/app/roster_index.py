@@ -14,7 +14,7 @@ has them as coach).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -37,10 +37,15 @@ class RosterIndex:
         ``coach id -> name`` of coaches on the roster who are not among ``roster``'s rows (under the hub a coach
         reads only their own people; the records service names the coaches who wrote their records). Read at each
         look-up, so it may grow after the index is built.
+    other_coach_days
+        ``coach id -> {"started_on", "left_on"}`` of coaches on the roster who are not among ``roster``'s rows (under
+        the hub, the coach signed in: the records service says their days), judged on ``day`` as a row's are: such
+        a coach who has not started yet or has left is marked and coaches nothing new. Read at each look-up.
     """
 
     def __init__(self, roster: pd.DataFrame, day: dt.date | None = None,
-                 other_coaches: Mapping[str, str] | None = None):
+                 other_coaches: Mapping[str, str] | None = None,
+                 other_coach_days: Mapping[str, Mapping[str, Any]] | None = None):
         self.frame = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
         self.ids = self.frame[EMPLOYEE_ID].to_numpy(dtype=object)
         self.names = self.frame["name"].to_numpy(dtype=object)
@@ -55,6 +60,23 @@ class RosterIndex:
                        if day is not None else (~self.here, ~self.here))
         self._left_on = {self.ids[i]: self.frame[LEFT_ON].iloc[i] for i in np.flatnonzero(left)}
         self._starts_on = {self.ids[i]: self.frame[STARTED_ON].iloc[i] for i in np.flatnonzero(later)}
+        self._day = day
+        self._other_coach_days = other_coach_days if other_coach_days is not None else {}  # the same object
+
+    def _left_on_of(self, employee_id: str) -> Any:
+        """The ``left_on`` of someone who has left by the day (a row's, or a coach's off the rows), else None."""
+        if employee_id in self._row_of or self._day is None:
+            return self._left_on.get(employee_id)
+        left = (self._other_coach_days.get(employee_id) or {}).get(LEFT_ON)
+        return None if leavers.is_here(left, self._day) else left
+
+    def _starts_on_of(self, employee_id: str) -> Any:
+        """The ``started_on`` of someone who starts after the day (a row's, or a coach's off the rows), else None."""
+        if employee_id in self._row_of or self._day is None:
+            return self._starts_on.get(employee_id)
+        start = (self._other_coach_days.get(employee_id) or {}).get(STARTED_ON)
+        day = leavers.start_day(start)
+        return start if day is not None and day > self._day else None
 
     def __contains__(self, employee_id: str) -> bool:
         return employee_id in self._row_of
@@ -121,16 +143,16 @@ class RosterIndex:
 
     def left_day(self, employee_id: str) -> dt.date | None:
         """The day someone who has left left (None: still here)."""
-        return leavers.left_day(self._left_on.get(employee_id))
+        return leavers.left_day(self._left_on_of(employee_id))
 
     def start_day(self, employee_id: str) -> dt.date | None:
         """The day someone who has not started yet starts (None: they have started)."""
-        return leavers.start_day(self._starts_on.get(employee_id))
+        return leavers.start_day(self._starts_on_of(employee_id))
 
     def was_here(self, employee_id: str, day: str | dt.date) -> bool:
         """Whether someone was still here on ``day`` (an ISO date or a date): a draft of a day they were no longer
         here is not continued (:func:`careerconv.records.leavers.is_here`)."""
-        return leavers.is_here(self._left_on.get(employee_id), pd.Timestamp(day).date())
+        return leavers.is_here(self._left_on_of(employee_id), pd.Timestamp(day).date())
 
     def draft_after_leaving(self, employee_id: str, name: str, draft_day: str, what: str = "conversation") -> str:
         """Why a draft of ``draft_day`` (``what``: ``"conversation"`` or ``"check-in"``) cannot be continued, as
@@ -143,12 +165,12 @@ class RosterIndex:
 
     def left_label(self, employee_id: str) -> str:
         """``"left 3 Mar 2026"`` for someone who has left, else ""."""
-        left = self._left_on.get(employee_id)
+        left = self._left_on_of(employee_id)
         return f"left {human_date(left)}" if left is not None else ""
 
     def starts_label(self, employee_id: str) -> str:
         """``"starts 4 Jan 2027"`` for someone who has not started yet, else ""."""
-        start = self._starts_on.get(employee_id)
+        start = self._starts_on_of(employee_id)
         return f"starts {human_date(start)}" if start is not None else ""
 
     def search(self, query: str, coach: str = "") -> np.ndarray:

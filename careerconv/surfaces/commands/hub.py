@@ -87,7 +87,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                                                     "hub logins (default: every coach on the roster, hr, operator)")
     p.add_argument("--new-passwords", nargs="*", metavar="LOGIN",
                    help="make up and print new passwords, for the LOGINs named or, with none named, for every login "
-                        "(their old passwords stop working; API tokens already made keep working)")
+                        "(for a password that leaked: their old passwords stop working, the API tokens made before "
+                        "are revoked, with their servers' sessions, and they are signed out of every browser)")
     p.set_defaults(func=run)
 
 
@@ -141,6 +142,31 @@ def _passwords(data: Path, state: Path, groups: dict[str, list[str]], renew: boo
         return renew_password_file(state / PASSWORD_FILE, logins, renew)
 
 
+def sign_out(state: Path, logins: Collection[str]) -> dict[str, int]:
+    """Revoke every token of the hub users of ``logins`` (API tokens, their servers' sessions) and sign them out of
+    every browser, in the hub's database, before the hub starts; return how many tokens each user had (a login the
+    hub never saw is not there). See :func:`careerconv.surfaces.service.hub_state.sign_out_in_database`.
+
+    Done in the database of the stopped hub rather than through its REST API once it runs: no old token works for a
+    moment after the start, and no token that may manage other users' tokens is needed (the command holds none).
+    A database that is not a SQLite file (an organisation's configuration may set one) is said, not changed."""
+    from careerconv.surfaces.service.hub_state import HubState, NotAHubState, sign_out_in_database
+
+    if not logins:
+        return {}
+    try:
+        described = HubState.read(state)
+        database, kind = described.database, described.database_kind
+    except NotAHubState:  # a hub that never started here (or lost the file): its database where the hub puts it
+        database, kind = state / "jupyterhub.sqlite", None
+    if database is None:
+        print(f"careerconv hub: the hub's database is {kind or 'not a SQLite file'}, so the tokens made before the "
+              f"new password(s) of {', '.join(sorted(logins))} are not revoked: delete them through JupyterHub's "
+              "REST API (DELETE /hub/api/users/LOGIN/tokens/ID)", file=sys.stderr)
+        return {}
+    return sign_out_in_database(database, logins) if database.exists() else {}
+
+
 def hub_prerequisites_missing() -> str:
     """What is missing to run the hub, with how to install it; empty when JupyterHub (importable by this
     Python, which runs it as ``python -m jupyterhub``) and configurable-http-proxy (on PATH) are there."""
@@ -166,6 +192,9 @@ class Hub:
         that had none or was to get a new one.
     kept
         The logins that kept their password from an earlier start: login -> the day it was made ("" when unknown).
+    signed_out
+        The hub users who got a new password at this start and were known to the hub before: user -> how many
+        tokens made before were revoked (:func:`sign_out`); each is signed out of every browser too.
     admin_token
         A token of the ``careerconv-admin`` service (may create user tokens), if asked for.
     """
@@ -178,6 +207,7 @@ class Hub:
     admin_token: str = ""
     passwords: dict[str, str] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)
+    signed_out: dict[str, int] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_writer: subprocess.Popen | None = None  # writes what the hub prints into log_path (hub_log_writer)
     log_path: Path | None = None
@@ -201,7 +231,8 @@ class Hub:
         """Start JupyterHub on ``data`` and wait until the hub and the records service answer.
 
         Each login keeps the password it has in the state folder's ``passwords.json``; one without, or one that
-        ``new_passwords`` names (``True``: every login), gets a new one (:attr:`passwords`).
+        ``new_passwords`` names (``True``: every login), gets a new one (:attr:`passwords`), and what the old one
+        made is revoked before the hub starts (:attr:`signed_out`).
 
         ``settings_file``: the organisation's settings for the records service, when they are not the data
         folder's own ``careerconv.toml``.
@@ -231,10 +262,11 @@ class Hub:
         groups = without_erased(groups if groups is not None else default_groups(Store(data)), Store(data))
         passwords, kept = _passwords(data, state, groups, new_passwords) if authenticator == "trial-passwords" \
             else ({}, {})
+        signed_out = sign_out(state, passwords)
         chosen = choose_port(port, DEFAULT_PORT)
         while True:  # another hub (or any server) may take the chosen port first: then the next one is tried
             hub = cls(data, state, chosen, groups, authenticator, secrets.token_hex(24) if admin_token else "",
-                      passwords, kept)
+                      passwords, kept, signed_out)
             hub.launch(settings_file)
             try:
                 hub.wait_ready(timeout)
@@ -402,6 +434,9 @@ def run(args: argparse.Namespace) -> int:
             for group, members in hub.groups.items():
                 for login in members:
                     print(f"    {login:<12} {_password_line(hub, login)}  ({what[group]})")
+            if hub.signed_out:
+                print("  revoked with the old password(s), each signed out of every browser: "
+                      + ", ".join(f"{login} {_tokens(n)}" for login, n in hub.signed_out.items()))
             if hub.kept:
                 print(f"  {len(hub.kept)} login(s) keep the password given to them on the day shown; "
                       "`careerconv hub --new-passwords LOGIN ...` makes new ones")
@@ -437,6 +472,11 @@ def _password_line(hub: Hub, login: str) -> str:
         return hub.passwords[login]
     made = hub.kept.get(login, "")
     return f"unchanged since {made}" if made else "unchanged since an earlier start"
+
+
+def _tokens(n: int) -> str:
+    """How many tokens (API tokens, a server's sessions) were revoked, in words."""
+    return f"{n} token{'s' if n != 1 else ''} (API tokens, their server's sessions)" if n else "no token"
 
 
 def _status(url: str) -> int:

@@ -217,7 +217,8 @@ c.Spawner.server_token_scopes = ["access:servers!server", "users:activity!user",
 def not_a_coach(login: str) -> Exception:
     """The refusal of a server to ``login``, who is not a coach, as the page they opened (``/user/hr/``) shows it:
     JupyterHub shows an error's ``jupyterhub_message`` (and its HTML), else only "Failed to start your server ...
-    contact admin"."""
+    contact admin"; careerconv's pages of the hub (``careerconv_no_server``: :func:`resources.hub_templates_dir`)
+    leave out JupyterHub's lines about restarting the server, which they have none to restart."""
     from html import escape
 
     from tornado.web import HTTPError
@@ -228,6 +229,7 @@ def not_a_coach(login: str) -> Exception:
     refusal.jupyterhub_message = refusal.log_message
     refusal.jupyterhub_html_message = (f'{escape(words)}<a href="{hr_page}">{hr_page}</a> and the operators\' API '
                                        f"at {api}")
+    refusal.careerconv_no_server = True
     return refusal
 
 
@@ -271,6 +273,8 @@ c.JupyterHub.default_url = landing_page
 # then saves nothing more, opens no one, and says it lost its connection.
 c.JupyterHub.shutdown_on_logout = True
 c.JupyterHub.implicit_spawn_seconds = 0.5  # a coach's bookmark of /user/<name>/ starts their app too
+# the hub's error pages without JupyterHub's "restart your server" lines for someone who gets none (not_a_coach)
+c.JupyterHub.template_paths = [str(resources.hub_templates_dir())]
 
 extra = env("CAREERCONV_HUB_EXTRA_CONFIG")
 if extra:  # the organisation's own settings: authenticator, TLS, Kubernetes spawner ...

@@ -82,6 +82,9 @@ class ServiceStore:
         # are on the roster (the service says with each history): the roster rows a coach sees are their own
         # people's, which name no coach, not even themselves
         self.coach_names: dict[str, str] = {}
+        # coach id -> {"started_on", "left_on"} (ISO days or None) of the coach signed in (whoami), for the same
+        # reason: the app judges from it whether they are here (an older service says nothing: empty)
+        self.coach_days: dict[str, dict[str, str | None]] = {}
         self._question_sets_copy: Path | None = None  # <app's data folder>/question_sets, once copied
         self._login: str | None = None  # the hub login, once whoami told it
 
@@ -135,12 +138,16 @@ class ServiceStore:
 
     # ------------------------------------------------------------------ the store interface
     def whoami(self) -> dict:
-        """``{"user", "roles", "coach_id", "coach_name"}`` as the service sees this token; the coach's name is kept
-        in :attr:`coach_names` (their roster rows are their people's, which never name them)."""
+        """``{"user", "roles", "coach_id", "coach_name", "started_on", "left_on"}`` as the service sees this token;
+        the coach's name is kept in :attr:`coach_names` and their days in :attr:`coach_days` (their roster rows are
+        their people's, which never hold them)."""
         me = self.request("GET", "api/me")
         self._login = str(me.get("user") or "")
-        if me.get(schema.COACH_ID) and me.get(wire.COACH_NAME):
-            self.coach_names[str(me[schema.COACH_ID])] = str(me[wire.COACH_NAME])
+        coach, days = me.get(schema.COACH_ID), wire.coach_days_from_json(me)
+        if coach and me.get(wire.COACH_NAME):
+            self.coach_names[str(coach)] = str(me[wire.COACH_NAME])
+        if coach and days is not None:
+            self.coach_days[str(coach)] = days
         return me
 
     @property

@@ -42,6 +42,8 @@ import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -394,3 +396,26 @@ def coaches_without_login(state: HubState, coach_ids: list[str], coach_logins: d
     signing_in = {str(login).casefold() for login in groups.get("coaches", [])}
     signing_in |= {coach.casefold() for login, coach in coach_logins.items() if login.casefold() in signing_in}
     return [coach for coach in coach_ids if coach.casefold() not in signing_in]
+
+
+def sign_out_in_database(database: Path, logins: Collection[str]) -> dict[str, int]:
+    """Revoke every token of the hub users of ``logins`` (in any case) in a stopped hub's database and sign them out
+    of every browser: their API tokens and their servers' sessions (OAuth tokens) are deleted with the OAuth codes
+    not yet used, and their login cookie's id is made anew (the cookie a browser holds names the old one). Return
+    how many tokens each user (by name) had; a login the hub never saw is not there."""
+    wanted = {login.casefold() for login in logins}
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        connection.execute("PRAGMA foreign_keys=ON")  # as JupyterHub opens it
+        connection.execute("PRAGMA secure_delete=ON")  # the deleted tokens' hashes are overwritten, not left free
+        with connection:  # one transaction
+            users = [(uid, name) for uid, name in connection.execute("SELECT id, name FROM users")
+                     if name.casefold() in wanted]
+            revoked = {}
+            for uid, name in users:
+                revoked[name] = connection.execute("DELETE FROM api_tokens WHERE user_id = ?", (uid,)).rowcount
+                connection.execute("DELETE FROM oauth_codes WHERE user_id = ?", (uid,))
+                connection.execute("UPDATE users SET cookie_id = ? WHERE id = ?", (uuid.uuid4().hex, uid))
+    finally:
+        connection.close()
+    return dict(sorted(revoked.items()))

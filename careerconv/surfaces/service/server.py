@@ -14,7 +14,7 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    hr/                                     HR, operator, in a browser (hub login): the HR page
     GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
     GET    api/me                                  who the hub says you are, your roles, and a coach's roster
-                                                   id and name
+                                                   id, name, started_on and left_on
     GET    api/roster                              coach: their people; operator: everyone (CSV)
     PUT    api/roster?format=csv|xlsx&sheet=&skip_invalid=0|1&allow_erased=0|1
                                                    operator: import a roster file (CSV or .xlsx body; sheet: the
@@ -321,12 +321,9 @@ class RecordsService:
         finished), as the app says of a coach on its roster (``RosterIndex.new_coach_refusal``). Under the hub the
         coach's app reads only their people's roster rows, not the coach's own, so the service holds the rule (found
         by a hostile test: a coach starting in February signed in to the hub and started a conversation)."""
-        if caller.coach_id is None:
-            return
-        try:
-            row = self.store().employee(caller.coach_id)
-        except (NotFound, ValueError):
-            return  # not on the roster: check_write_record has said what they may do
+        row = self.roster_row(caller.coach_id)
+        if row is None:
+            return  # no coach, or not on the roster: check_write_record has said what they may do
         today = dt.date.today()
         if leavers.person_is_here(row, today):
             return
@@ -338,14 +335,18 @@ class RecordsService:
                       f"as coach{before} (a draft begun earlier can still be finished); another coach meets your "
                       "people meanwhile")
 
+    def roster_row(self, employee_id: str | None) -> dict | None:
+        """The roster row of ``employee_id`` (None for none, or someone not on the roster)."""
+        if not employee_id:
+            return None
+        try:
+            return self.store().employee(employee_id)
+        except (NotFound, ValueError):
+            return None
+
     def roster_name(self, employee_id: str | None) -> str:
         """The name the roster gives ``employee_id`` ("" for none, or someone not on the roster)."""
-        if not employee_id:
-            return ""
-        try:
-            return str(self.store().employee(employee_id).get("name") or "")
-        except (NotFound, ValueError):
-            return ""
+        return str((self.roster_row(employee_id) or {}).get("name") or "")
 
     def check_not_moved_away(self, caller: Caller, employee_id: str, coach: str, stored: dict) -> None:
         """Raise :class:`MovedAway` when ``caller`` is changing a record they wrote as coach of a person who has
@@ -529,14 +530,15 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
 
 
 class MeHandler(BaseHandler):
-    """Who the hub says the caller is, their roles, and for a coach their roster id and name (a coach reads only
-    their people's roster rows, which never name the coach: their app names them with this from its first screen)."""
+    """Who the hub says the caller is, their roles, and for a coach their roster id, name, first day and leaving day
+    (a coach reads only their people's roster rows, which never hold the coach: their app names them with this from
+    its first screen, and marks them and offers nothing new when they have not started yet or have left)."""
 
     async def get(self) -> None:
         c = self.caller
-        name = await self.service.run(self.service.roster_name, c.coach_id)
+        row = await self.service.run(self.service.roster_row, c.coach_id)
         self.write_json({"user": c.login, "roles": sorted(c.roles), COACH_ID: c.coach_id,
-                         wire.COACH_NAME: name or None})
+                         wire.COACH_NAME: (row or {}).get("name") or None, **wire.coach_days_to_json(row)})
 
 
 # How the roster upload's messages tell the person who sent it what to do. The file: the request carries no file

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from careerconv.records import schema
+from careerconv.records import leavers, schema
 from careerconv.records.store import History
 
 # Error codes (the ``error`` field of a refused request) and their HTTP statuses.
@@ -26,6 +26,9 @@ STATUS = {UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, NOT_ON_ROSTER: 4
           INVALID: 400, LOCKED: 423, STORAGE: 507}
 RECORD_KINDS = ("conversation", "checkin")
 COACH_NAME = "coach_name"  # api/me: the name the roster gives the coach signed in (null: none, or not a coach)
+# api/me: the coach's own first day and leaving day on the roster (ISO days; null: none, or not a coach). A coach's
+# roster rows are their people's, so their app judges from these whether they are here; an older service sends neither.
+COACH_DAYS = (schema.STARTED_ON, schema.LEFT_ON)
 
 
 def roster_to_csv(frame: pd.DataFrame) -> str:
@@ -40,6 +43,21 @@ def roster_from_csv(text: str, source: str = "the records service") -> pd.DataFr
     if frame.empty and not len(frame.columns):
         return schema.ROSTER.empty()
     return schema.validate_roster_frame(frame, source)
+
+
+def coach_days_to_json(row: dict[str, Any] | None) -> dict[str, str | None]:
+    """The :data:`COACH_DAYS` of a coach's roster row (None: no coach) as ISO days, null for none."""
+    row = row or {}
+    days = {schema.STARTED_ON: leavers.start_day(row.get(schema.STARTED_ON)),
+            schema.LEFT_ON: leavers.left_day(row.get(schema.LEFT_ON))}
+    return {key: day.isoformat() if day is not None else None for key, day in days.items()}
+
+
+def coach_days_from_json(me: dict[str, Any]) -> dict[str, str | None] | None:
+    """The :data:`COACH_DAYS` of an api/me answer (None: the service sent neither, an older one)."""
+    if not any(key in me for key in COACH_DAYS):
+        return None
+    return {key: me.get(key) or None for key in COACH_DAYS}
 
 
 def history_to_json(history: History, coach_names: dict[str, str] | None = None) -> dict[str, Any]:
