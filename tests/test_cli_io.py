@@ -769,7 +769,8 @@ def test_a_killed_app_takes_its_server_down_with_it(data: Path, files: Path):
             for pid in server if "server" in locals() else []:
                 if _running(pid):
                     os.kill(pid, signal.SIGKILL)
-    with socket.socket() as sock:  # and its port is free again
+    with socket.socket() as sock:  # and its port is free again for the next server (which, as every server does,
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # binds past closed connections' TIME_WAIT)
         sock.bind(("127.0.0.1", port))
 
 
