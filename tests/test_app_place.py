@@ -213,3 +213,15 @@ def test_a_page_opened_after_the_first_roster_import_lists_its_people(tmp_path: 
     assert [label for label, _id in app.start_screen.coach_choice.options] == [
         "All coaches", "C00", "C02", "Grace Hopper (C01)"]
     assert app.start_screen.no_roster_html.layout.display == "none"  # "No employees in ..." no more
+
+
+def test_before_the_first_roster_import_no_coach_is_offered_to_choose(tmp_path: Path):
+    """The app on a data folder with no roster offered "All coaches" and "Choose a coach to see their team" over an
+    empty list, as if there were coaches to choose: the picker shows once the roster names coaches."""
+    app = Harness(tmp_path / "data").app
+    start = app.start_screen
+    assert start.coach_choice.layout.display == "none" and start.team_hint.layout.display == "none"
+    make_small_org(tmp_path / "data")
+    app.bridge.set_state({"arrived": "", "arrived_sent": True})
+    assert start.coach_choice.layout.display != "none" and start.team_hint.layout.display != "none"
+    assert start.coach_choice.label == "All coaches"

@@ -510,6 +510,31 @@ def test_after_a_reload_a_coach_whose_whole_team_was_moved_away_is_told_to_ask_h
     assert box.value == f'<div class="cc-warn-box">{COACH_OF_NOBODY}</div>'.replace("'", "&#x27;")
 
 
+def test_under_the_hub_the_coach_picker_offers_the_coach_alone_also_after_a_refused_page_address(svc, tmp_path):
+    """The picker offered "All coaches" above the coach's own name, and #employee=E0032 (not in their team) chose
+    it: it read as if there were other coaches' people to choose, where the coach reads only their own."""
+    app = Harness(tmp_path / "no-data-folder").app
+    start = app.start_screen
+    assert start.coach_choice.options == (("Théo Lambert (E0020)", "E0020"),)
+    app.bridge.arrived = "employee=E0032"
+    assert "E0032 is not in your team" in app.errors.text
+    assert start.coach_choice.options == (("Théo Lambert (E0020)", "E0020"),)
+    assert start.coach_choice.value == "E0020" and start.view_choice.layout.display != "none"  # My team offered
+    assert start.results_note.value == "8 people"
+
+
+def test_under_the_hub_a_coach_of_nobody_is_offered_no_coach_to_choose(svc, tmp_path):
+    """A coach whose whole team was moved away saw a picker offering "All coaches", "Choose a coach to see their
+    team at a glance" and an empty list: there is no coach to choose; the box below says what to do."""
+    _move_team(svc, E0020_PEOPLE, "E0001")
+    app = Harness(tmp_path / "no-data-folder").app
+    start = app.start_screen
+    app.bridge.arrived = "employee=E0003"  # a bookmark of someone who was in their team: nothing to open
+    assert start.coach_choice.layout.display == "none" and start.team_hint.layout.display == "none"
+    assert start.view_choice.layout.display == "none" and start.results.children == ()
+    assert start.no_roster_html.layout.display != "none" and app.errors.text == ""
+
+
 @pytest.mark.parametrize("fragment, says", [
     ("employee=E0002", "E0002 is not in your team"),  # on the roster, in e0001's team
     ("coach=E0001", "the page address names coach &#x27;E0001&#x27;: you can open only your own team"),

@@ -65,6 +65,9 @@ class StartScreen:
     signed_in
         The coach signed in under the hub (None: the local app): a draft another coach wrote is shown to read,
         not offered to resume or discard.
+    own_team_only
+        The roster read is the coach's own team (under the hub): the coach picker offers that coach alone, never
+        "All coaches" (the app cannot read anyone else's people, so it would promise coaches who are not there).
     on_nobody_found
         Called when a search finds nobody: reads the roster again if it changed (someone may have just moved to
         this coach; at most every few seconds, :mod:`~careerconv.surfaces.app.roster_looks`) and returns True if
@@ -79,7 +82,8 @@ class StartScreen:
                  on_discard_checkin: Callable[[str], object],
                  on_team_person: Callable[[str], None], on_team_conversation: Callable[[str], None],
                  on_team_checkin: Callable[[str], None], on_place_changed: Callable[[], None],
-                 signed_in: str | None = None, on_nobody_found: Callable[[], bool] | None = None):
+                 signed_in: str | None = None, on_nobody_found: Callable[[], bool] | None = None,
+                 own_team_only: bool = False):
         self.people = people
         self.guard = guard
         self.team_loader = team_loader
@@ -93,10 +97,13 @@ class StartScreen:
         self._name = ""  # their name
 
         self._own_coach = coach_id or ""  # offered even while they coach nobody (the coach signed in)
+        self._own_team_only = own_team_only
         self._refilling = False  # the coach picker's options are being replaced (a roster read again)
-        self.coach_choice = classed(widgets.Dropdown(options=self._coach_options(), value=coach_id or "",
+        options = self._coach_options()
+        self.coach_choice = classed(widgets.Dropdown(options=options, value=_first_offered(options, coach_id or ""),
                                                      description="Coach"),
                                     "cc-coach")  # as wide as its longest coach: styles.py
+        show(self.coach_choice, bool(self.coaches()))
         self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
                                                          value="person", style={"button_width": "auto"},
                                                          tooltips=["Search the roster and open one person",
@@ -228,8 +235,8 @@ class StartScreen:
     # ------------------------------------------------------------------ coach and view
     @property
     def coach(self) -> str:
-        """The coach chosen ("" for all coaches)."""
-        return self.coach_choice.value
+        """The coach chosen ("" for all coaches, or none to choose)."""
+        return self.coach_choice.value or ""
 
     @property
     def view(self) -> str:
@@ -237,19 +244,27 @@ class StartScreen:
         return self.view_choice.value
 
     def _coach_options(self) -> list[tuple[str, str]]:
-        """The coach picker's options for :attr:`people`: all coaches, then each coach by their label."""
+        """The coach picker's options for :attr:`people`: all coaches (unless the roster read is the coach's own
+        team), then each coach by their label; none when nobody coaches anyone on it (the picker is then hidden:
+        "All coaches" over an empty list read as if there were coaches to choose)."""
         coaches = self.people.coaches()
         if self._own_coach and self._own_coach not in coaches:
             coaches.append(self._own_coach)
-        return [("All coaches", "")] + [(self.people.coach_choice_label(c), c) for c in coaches]
+        if not coaches:
+            return []
+        every = [] if self._own_team_only else [("All coaches", "")]
+        return every + [(self.people.coach_choice_label(c), c) for c in coaches]
 
     def coaches(self) -> list[str]:
         """The coaches the coach picker offers."""
         return [value for _label, value in self.coach_choice.options if value]
 
     def choose(self, coach: str | None = None, view: str | None = None) -> None:
-        """Choose a coach and/or a view, as the coach would in the pickers (what depends on them follows)."""
-        if coach is not None and coach != self.coach_choice.value:
+        """Choose a coach and/or a view, as the coach would in the pickers (what depends on them follows). All
+        coaches (``coach`` "") where the picker does not offer them keeps the coach chosen (under the hub, the
+        coach's own team: a page address that names no coach, or one refused, leaves it chosen)."""
+        offered = [value for _label, value in self.coach_choice.options]
+        if coach is not None and coach != self.coach and coach in offered:
             self.coach_choice.value = coach
         if view is not None and view != self.view_choice.value:
             self.view_choice.value = view
@@ -258,13 +273,13 @@ class StartScreen:
         """Follow a new coach choice: prefetch their team, offer "My team", redraw it if it shows, and the open
         person's page (the coach of a new conversation with them may have changed)."""
         self.on_place_changed()
-        coach = self.coach_choice.value
+        coach = self.coach
         if self.current is not None and self.current in self.people:
             self.on_select(self.current)
         if coach:
             self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
-        show(self.team_hint, not coach)
+        show(self.team_hint, not coach and bool(self.coaches()))  # no coach to choose: the roster's box says why
         away = self._coach_away_hint(coach)
         self.coach_left_html.value = f'<div class="cc-warn-box">{escape(away)}</div>' if away else ""
         show(self.coach_left_html, bool(away) and self.view_choice.value == "person")  # the team view says it
@@ -315,7 +330,7 @@ class StartScreen:
         ValueError
             If no coach is chosen.
         """
-        coach = self.coach_choice.value
+        coach = self.coach
         if not coach:
             raise ValueError("choose a coach first: the team view shows one coach's reports")
         last = self.team_loader.last(coach) if self.team_loader.background else None
@@ -328,7 +343,7 @@ class StartScreen:
 
     def team_read(self, coach: str, members: list) -> None:
         """Show a coach's team as read (unless another coach was chosen meanwhile)."""
-        if self.coach_choice.value == coach:
+        if self.coach == coach:
             self._show_team(coach, members)
 
     def _show_team(self, coach: str, members: list) -> None:
@@ -347,20 +362,21 @@ class StartScreen:
         show(self.no_roster_html, people.frame.empty)
         options = self._coach_options()
         if options != [tuple(o) for o in self.coach_choice.options]:
-            chosen = self.coach_choice.value
-            self._refilling = True  # new options choose "All coaches" on the way: nothing follows that
+            chosen = self.coach
+            self._refilling = True  # new options choose their first on the way: nothing follows that
             try:
                 self.coach_choice.options = options
-                if any(value == chosen for _label, value in options):
-                    self.coach_choice.value = chosen
+                if options:
+                    self.coach_choice.value = _first_offered(options, chosen)
             finally:
                 self._refilling = False
+            show(self.coach_choice, bool(self.coaches()))
             self.coach_changed()  # the coach's name, whether they left, their team: as on the roster now
         self.run_search()
 
     def run_search(self) -> None:
         """List the people that match the search box and the coach (at most :data:`MAX_RESULTS`)."""
-        hits = self.people.search(self.search.value, self.coach_choice.value)
+        hits = self.people.search(self.search.value, self.coach)
         if not len(hits) and self.search.value.strip() and self.on_nobody_found is not None and self.on_nobody_found():
             return  # the roster changed: it was read again, and searched
         shown = hits[:MAX_RESULTS]
@@ -618,3 +634,9 @@ def holds_html(draft: dict, holds: list[str] | None = None) -> str:
     if not holds:
         return f"It is empty (nothing was entered).{when}"
     return f"It holds {escape('; '.join(holds))}.{when}"
+
+
+def _first_offered(options: list[tuple[str, str]], wanted: str) -> str | None:
+    """``wanted`` when the coach picker's ``options`` offer it, else the first they offer (None: none)."""
+    values = [value for _label, value in options]
+    return wanted if wanted in values else (values[0] if values else None)

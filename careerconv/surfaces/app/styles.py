@@ -44,10 +44,12 @@ CSS = """
 .cc-app .cc-title .cc-sub { color: var(--cc-muted); font-size: 12px; }
 .cc-app .cc-header { align-items: center; justify-content: space-between; margin-bottom: 10px; flex-wrap: wrap;
   column-gap: 16px; }
-/* where the records are keeps its one line; a long status ("Not saved: ...") wraps, below it when too narrow */
+/* where the records are keeps its one line; the status sits at the right of that line when it fits there whole,
+   else on a line of its own, from the left (the header's space-between puts an item alone on its line at the
+   start), where a long status ("Not saved: ...") wraps */
 .cc-app .cc-header > .cc-title { flex: 0 0 auto; max-width: 100%; }
-.cc-app .cc-header > .cc-status { flex: 1 1 18em; min-width: 0; }
-.cc-app .cc-status .widget-html-content { font-size: 13px; color: var(--cc-muted); text-align: right; }
+.cc-app .cc-header > .cc-status { flex: 0 1 auto; min-width: 0; }
+.cc-app .cc-status .widget-html-content { font-size: 13px; color: var(--cc-muted); text-align: left; }
 .cc-app .cc-status-saved .widget-html-content { color: var(--cc-ok-ink); }
 .cc-app .cc-status-error .widget-html-content { color: var(--cc-error-ink); font-weight: 600; }
 
@@ -180,6 +182,7 @@ CSS = """
   border: 1px solid #f1c4c4; margin: 6px 0;
 }
 .cc-app .cc-error-banner .widget-html-content { color: var(--cc-error-ink); font-size: 14px; }
+.cc-app .cc-error-banner > .cc-error-text { flex: 1 1 auto; min-width: 0; }
 .cc-app .cc-missing ul { margin: 4px 0 0 0; padding-left: 20px; }
 
 .cc-app .cc-results { max-height: 430px; overflow-y: auto; gap: 3px; }
@@ -388,6 +391,9 @@ CSS = """
 /* a phone (the app under 560 px): rows of fields and buttons wrap, each field as wide as it needs to be read */
 @container cc-app (max-width: 560px) {
   .cc-app .cc-checkin-item .cc-row, .cc-app .cc-interim-row, .cc-app .cc-action-row { flex-wrap: wrap; row-gap: 6px; }
+  /* the error's message takes the box's width, its Dismiss button the row below (beside, it left a thin column) */
+  .cc-app .cc-error-banner { flex-wrap: wrap; row-gap: 4px; }
+  .cc-app .cc-error-banner > .cc-error-text { flex: 1 1 100%; }
   .cc-app .cc-checkin-item .cc-item-status { flex: 1 1 100% !important; }
   .cc-app .cc-checkin-item .cc-item-note, .cc-app .cc-checkin-item .cc-item-reason { flex: 1 1 100% !important; }
   .cc-app .cc-interim-row > .widget-html { flex: 1 1 100% !important; }
