@@ -66,3 +66,20 @@ def test_a_whole_array_still_needs_no_number_of_shards(array_task):
 def test_a_bad_number_of_shards_is_refused_naming_it(array_task, shards, task, message):
     done = array_task(task, task, task, 1, SHARDS=shards)
     assert done.returncode == 2 and message in done.stderr and done.stdout == ""
+
+
+def test_an_array_of_task_1_alone_is_refused_unless_the_number_of_shards_is_given(array_task):
+    # sbatch --array=1 to run the failed shard 1 again: taken for shard 1/1, it made the whole roster
+    done = array_task(1, 1, 1, 1)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "(tasks 1 to 1, 1 of them) does not say the number of shards" in done.stderr
+    assert "SHARDS=N" in done.stderr
+    assert shard_made(array_task(1, 1, 1, 1, SHARDS="8")) == "1/8"
+    assert shard_made(array_task(1, 1, 1, 1, SHARDS="1")) == "1/1"
+
+
+def test_task_1_of_an_array_slurm_did_not_describe_is_refused_unless_the_number_of_shards_is_given(tmp_path):
+    # an older Slurm sets only SLURM_ARRAY_TASK_ID: task 1 alone says no more than --array=1
+    done = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=30,
+                          env={**fake_careerconv(tmp_path / "bin"), "SLURM_ARRAY_TASK_ID": "1", "AS_OF": "2026-10-01"})
+    assert done.returncode == 2 and "does not say the number of shards" in done.stderr and done.stdout == ""

@@ -95,7 +95,7 @@ def test_a_listed_reports_folder_not_there_keeps_their_name_to_find_it_when_name
     assert "the data folder's list of reports folders (reports-folders.json) names it, but there is no folder " \
            "there" in capsys.readouterr().out
     kept = json.loads((sample_data / "erased.json").read_text())["known_as"]
-    assert [sorted(v) for v in kept.values()] == [["email", "name", "name_capitals", "name_words"]]
+    assert [sorted(v) for v in kept.values()] == [["email", "name", "name_capitals", "name_length", "name_words"]]
 
     assert erase(sample_data, "--reports", str(moved)) == 1  # the list still names the folder where it was
     assert "their name (found again: an earlier erasure of theirs kept a hash of it)" in capsys.readouterr().out

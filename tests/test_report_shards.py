@@ -14,6 +14,7 @@ import html
 import json
 import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -160,6 +161,31 @@ def test_the_hint_for_a_missing_shard_is_the_whole_command_the_other_shards_ran(
     with pytest.raises(FileNotFoundError, match=r"run `careerconv report --all --shard I/3 --as-of 2026-10-01 -o "
                                                 r"'.*my reports' --horizons 3,6 --figures svg --pdf` for 2/3, 3/3 "):
         merge_shard_indexes(folder, DAY)
+
+
+def test_the_hint_for_a_missing_shard_says_the_data_folder_the_shards_read(tmp_path):
+    # Found by a hostile test: shards run with `careerconv --data DIR report --all --shard ...` were told to run the
+    # missing one again without --data, which reads ./data (or $CAREERCONV_DATA).
+    data = tmp_path / "org data"
+    shard_index(tmp_path, Shard(1, 2), [(0, "E1")], settings={**DEFAULTS, "data": str(data)})
+    with pytest.raises(FileNotFoundError) as exc:
+        merge_shard_indexes(tmp_path, DAY)
+    assert (f"run `careerconv report --data '{data}' --all --shard 2/2 --as-of 2026-10-01 -o {tmp_path} "
+            "--horizons 6,12,18 --figures svg --no-pdf` (as the other shards ran)") in str(exc.value)
+
+
+def test_shard_indexes_without_the_data_folder_still_merge_and_a_hint_names_only_one(tmp_path):
+    # An index written before the data folder was kept, beside one that keeps it: they merge.
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings=DEFAULTS)
+    shard_index(tmp_path, Shard(2, 3), [(1, "E2")], settings={**DEFAULTS, "data": "/mnt/a/data"})
+    with pytest.raises(FileNotFoundError, match=r"run `careerconv report --data /mnt/a/data --all --shard 3/3 "):
+        merge_shard_indexes(tmp_path, DAY)
+    # Two data folders (one shared folder mounted at two paths, or two folders): the hint cannot tell which.
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings={**DEFAULTS, "data": "/mnt/b/data"})
+    with pytest.raises(FileNotFoundError, match=r"run `careerconv report --all --shard 3/3 "):
+        merge_shard_indexes(tmp_path, DAY)
+    shard_index(tmp_path, Shard(3, 3), [(2, "E3")], settings=DEFAULTS)
+    assert [e.employee_id for e in merge_shard_indexes(tmp_path, DAY)[1]] == ["E1", "E2", "E3"]
 
 
 def test_an_employee_asked_for_in_another_shard_is_said_to_be_in_theirs(tmp_path, capsys):
@@ -337,6 +363,28 @@ def test_a_shard_run_again_with_other_horizons_is_not_merged_with_the_others(tmp
     assert "different settings (--horizons: 3,6 in shard(s) 1/2; 6,12,18 in shard(s) 2/2)" in capsys.readouterr().err
     assert not (reports / f"index-{AS_OF}.html").exists()
     assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    capsys.readouterr()
+    assert run_cli(*merge) == 0
+    assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_merge_hint_run_as_written_makes_the_missing_shard_from_the_same_data_folder(tmp_path, capsys,
+                                                                                           monkeypatch):
+    data, reports, args = six_person_batch(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # where the hint is run: no data folder here
+    monkeypatch.delenv("CAREERCONV_DATA", raising=False)
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    capsys.readouterr()
+    merge = ["--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(reports)]
+    assert run_cli(*merge) == 1
+    hint = re.search(r"run `([^`]+)` \(as the other shards ran\)", capsys.readouterr().err).group(1)
+    words = shlex.split(hint)
+    assert words[:4] == ["careerconv", "report", "--data", str(data.resolve())] and "2/2" in words
+    assert run_cli(*words[1:], "--quiet") == 0
     capsys.readouterr()
     assert run_cli(*merge) == 0
     assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out

@@ -9,6 +9,13 @@ up), running it again knows only the id, and a file naming them by name or email
 file and finds the text whose form hashes the same (:func:`found_again`), then searches for it as the first did.
 The hashes go when an erasure finds nothing of them left.
 
+Finding them again reads every file under the data and reports folders, so it is made to cost little more than
+reading them (found by a tester: a second erasure ran for minutes on a reports folder of 2,000 employees): each word
+of a text is put in its form once, a run of words is hashed only when its form is as long as the name's
+(``name_length``, kept beside the hashes; every run for hashes kept by a version that did not keep it), and a word
+that could be an email is one that holds an ``@`` (an email pattern tried from every letter of a long run without
+one, as an inline SVG's path, took a minute a report).
+
 A name in a script written without spaces (Chinese, Japanese, Thai) has no words to cut a text into: it is found
 again only where it stands apart (its own cell, between spaces).
 
@@ -22,12 +29,18 @@ hashes (:func:`name_capitals`), so that an erasure run again applies the same ru
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Iterable, Protocol
 
-_EMAIL = re.compile(r"[^\s<>()\[\],;:\"'`]+@[^\s<>()\[\],;:\"'`]+")
+_EMAIL_CHARS = r"[^\s<>()\[\],;:\"'`]"
+# An email starts where a run of its characters starts (the lookbehind): tried from every character of a long run
+# without an "@", the pattern took time that grew with the square of the run's length.
+_EMAIL = re.compile(rf"(?<!{_EMAIL_CHARS}){_EMAIL_CHARS}+@{_EMAIL_CHARS}+")
 _EDGES = re.compile(r"^\W+|\W+$")
+_LEADING, _TRAILING = re.compile(r"^\W+"), re.compile(r"\W+$")
+_WORD = re.compile(r"\S+")
 
 
 class _Hashes(Protocol):
@@ -75,11 +88,12 @@ def email_form(email: str) -> str:
 
 def kept_hashes(erased: _Hashes, name: str | None, email: str | None) -> dict:
     """What ``erased.json`` keeps of a name and an email (none for what is empty): their hashes, how many words
-    the name has (to cut a text into pieces of that many words), and which of them it starts with a capital
-    (:func:`name_capitals`, for :func:`written_as_a_name`)."""
+    the name has (to cut a text into pieces of that many words) and how many characters its form has (to hash only
+    pieces as long), and which of its words it starts with a capital (:func:`name_capitals`, for
+    :func:`written_as_a_name`)."""
     kept: dict = {}
     if name and (form := name_form(name)):
-        kept.update(name=erased.text_hash("name", form), name_words=len(form.split()),
+        kept.update(name=erased.text_hash("name", form), name_words=len(form.split()), name_length=len(form),
                     name_capitals=name_capitals(name))
     if email and (form := email_form(email)):
         kept["email"] = erased.text_hash("email", form)
@@ -89,19 +103,20 @@ def kept_hashes(erased: _Hashes, name: str | None, email: str | None) -> dict:
 def found_again(erased: _Hashes, kept: dict, texts: Iterable[str]) -> tuple[str | None, str | None]:
     """The name and email whose hashes are ``kept`` (:func:`kept_hashes`), as the first of ``texts`` that holds each
     writes it (None for one no text holds): every run of as many words as the name has is tried (without the
-    punctuation around it: "(Dana Fox)."), and every word with an ``@`` in it. The name is given back with a capital
+    punctuation around it: "(Dana Fox)."; only runs whose form is as long as the name's, when ``kept`` says how
+    long), and every word with an ``@`` in it. The name is given back with a capital
     first letter on each word the roster wrote so (``name_capitals``; on every word for hashes kept by a version that
     did not keep them), so that it is searched for as the first erasure searched for it (:func:`written_as_a_name`)
     whichever way the text that held it wrote it ("will may" in a note gives back "Will May")."""
     name_hash, email_hash = kept.get("name"), kept.get("email")
-    words = kept.get("name_words")
+    words, length = kept.get("name_words"), kept.get("name_length")
     name = email = None
     for text in texts:
-        if email_hash and email is None:
+        if email_hash and email is None and "@" in text:
             email = next((m.group(0).rstrip(".") for m in _EMAIL.finditer(text)
                           if erased.text_hash("email", email_form(m.group(0).rstrip("."))) == email_hash), None)
         if name_hash and name is None and isinstance(words, int) and words > 0:
-            name = _name_in(erased, name_hash, words, text)
+            name = _name_in(erased, name_hash, words, text, length if isinstance(length, int) else None)
             if name is not None:
                 name = _capitalised(name, kept.get("name_capitals"))
         if (name or not name_hash) and (email or not email_hash):
@@ -109,14 +124,51 @@ def found_again(erased: _Hashes, kept: dict, texts: Iterable[str]) -> tuple[str 
     return name, email
 
 
-def _name_in(erased: _Hashes, name_hash: str, words: int, text: str) -> str | None:
-    spans = [m.span() for m in re.finditer(r"\S+", text)]
+def _name_in(erased: _Hashes, name_hash: str, words: int, text: str, length: int | None = None) -> str | None:
+    """The first run of ``words`` words of ``text`` (as written, or without the punctuation around it) whose
+    :func:`name_form` hashes to ``name_hash``; only runs whose form is ``length`` characters long are hashed (all
+    when None).
+
+    The form of a run is the forms of its words joined by one space (:func:`name_form` cuts at spaces and changes
+    nothing across them), so each word is put in its form once (:func:`_word_forms`) and a run's length is a
+    difference of sums. A word whose form is empty (only invisible characters) leaves two spaces in a run's form,
+    which matches no name's, as the run of fewer words :func:`name_form` gives for it does not."""
+    spans = [m.span() for m in _WORD.finditer(text)]
+    if len(spans) < words:
+        return None
+    forms = [_word_forms(text[start:end]) for start, end in spans]  # (as written, without leading, trailing, both)
+    ends = [0]
+    for form in forms:
+        ends.append(ends[-1] + len(form[0]))
+
+    def hashes_to_the_name(parts: list[str]) -> bool:
+        return all(parts) and erased.text_hash("name", " ".join(parts)) == name_hash
+
     for i in range(len(spans) - words + 1):
-        piece = text[spans[i][0]:spans[i + words - 1][1]]
-        for candidate in dict.fromkeys((piece, _EDGES.sub("", piece))):
-            if candidate and erased.text_hash("name", name_form(candidate)) == name_hash:
-                return candidate
+        last = i + words - 1
+        first_form, last_form = forms[i], forms[last]
+        whole_length = ends[last + 1] - ends[i] + words - 1
+        # Without the punctuation around the run: the first word's before it, the last word's after it.
+        bare_length = len(first_form[3]) if words == 1 else \
+            whole_length - len(first_form[0]) + len(first_form[1]) - len(last_form[0]) + len(last_form[2])
+        if length is not None and length not in (whole_length, bare_length):
+            continue
+        whole = [form[0] for form in forms[i:last + 1]]
+        if (length is None or whole_length == length) and hashes_to_the_name(whole):
+            return text[spans[i][0]:spans[last][1]]
+        bare = [first_form[3]] if words == 1 else [first_form[1], *whole[1:-1], last_form[2]]
+        if bare != whole and (length is None or bare_length == length) and hashes_to_the_name(bare):
+            return _EDGES.sub("", text[spans[i][0]:spans[last][1]])
     return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_forms(word: str) -> tuple[str, str, str, str]:
+    """The :func:`name_form` of ``word`` (a run without spaces): as written, without the punctuation it starts
+    with, without the punctuation it ends with, and without both ("" for what is left of none)."""
+    leading = _LEADING.sub("", word)
+    return (name_form(word), name_form(leading), name_form(_TRAILING.sub("", word)),
+            name_form(_TRAILING.sub("", leading)))
 
 
 def _capitalised(name: str, capitals: object) -> str:

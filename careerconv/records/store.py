@@ -190,8 +190,8 @@ class ErasedIds:
     salt: str = ""
     days: dict[str, str] = field(default_factory=dict)  # hash -> the day of erasure (YYYY-MM-DD)
     unfinished: frozenset[str] = frozenset()  # hashes of erasures that started and did not finish (yet)
-    # hash of the id -> hashes of what else named them: {"name": ..., "name_words": n, "name_capitals": [bool, ...],
-    # "email": ...}
+    # hash of the id -> hashes of what else named them: {"name": ..., "name_words": n, "name_length": characters,
+    # "name_capitals": [bool, ...], "email": ...}
     known_as: dict[str, dict] = field(default_factory=dict)
     # hash of the id -> hashes of its number forms; folders erased from before have none for their ids
     numbers: dict[str, list[str]] = field(default_factory=dict)

@@ -26,11 +26,14 @@ set -euo pipefail
 : "${SLURM_ARRAY_TASK_ID:?submit this script with sbatch (it is a job array)}"
 rerun="to run some shards again, give their number: sbatch --array=2,5 --export=ALL,AS_OF=$AS_OF,SHARDS=N"
 if [ -z "${SHARDS:-}" ]; then
-  # The array's size is the number of shards only for a whole array 1-N (1-8:2 or 1,3,5 has gaps).
+  # The array's size is the number of shards only for a whole array 1-N (1-8:2 or 1,3,5 has gaps). An array of
+  # one task, --array=1, is shard 1 run again far more often than a batch of one shard (which needs no array):
+  # taken for 1/1, it made the whole roster.
   min=${SLURM_ARRAY_TASK_MIN:-1} max=${SLURM_ARRAY_TASK_MAX:-$SLURM_ARRAY_TASK_ID}
-  if [ "$min" != 1 ] || [ "${SLURM_ARRAY_TASK_COUNT:-$max}" != "$max" ]; then
+  if [ "$min" != 1 ] || [ "$max" = 1 ] || [ "${SLURM_ARRAY_TASK_COUNT:-$max}" != "$max" ]; then
     echo "the array (tasks $min to $max, ${SLURM_ARRAY_TASK_COUNT:-?} of them) does not say the number of" \
-         "shards: a whole batch is --array=1-N (shards are numbered 1 to N); $rerun" >&2
+         "shards: a whole batch is --array=1-N, N from 2 (shards are numbered 1 to N; a batch of one shard is" \
+         "SHARDS=1); $rerun" >&2
     exit 2
   fi
   SHARDS=$max

@@ -208,9 +208,13 @@ class ShardIndex:
 def report_settings(parameters: Mapping[str, object], pdf: bool, code: str) -> dict[str, object]:
     """What, beside the data and the day, each report of a shard is made from: the notebook ``parameters``
     ``horizons``, ``figure_format`` and ``dpi``, whether a PDF is written, and ``code``, the digest of the report
-    notebook and code; as a shard index keeps them (JSON values)."""
+    notebook and code; as a shard index keeps them (JSON values). With them, ``data``: the data folder the shard
+    read (``parameters["data_dir"]``, absolute), for the merge's command that runs a shard again (found by a
+    hostile test: shards run with ``--data DIR`` were told to run one again without it, which reads ./data). The
+    merge does not compare it (:data:`_SETTINGS`): one shared folder may be mounted at other paths on other
+    machines."""
     return {"horizons": list(parameters["horizons"]), "figure_format": parameters["figure_format"],
-            "pdf": bool(pdf), "dpi": parameters["dpi"], "code": code}
+            "pdf": bool(pdf), "dpi": parameters["dpi"], "code": code, "data": str(parameters["data_dir"])}
 
 
 def batch_digest(employee_ids: Sequence[str]) -> str:
@@ -321,8 +325,11 @@ def _shard_command(shard: str, as_of: dt.date, folder: Path, settings: Mapping[s
     """The command that makes shard ``shard`` (``"2/4"``, or ``"I/4"`` for any) of the batch of ``as_of`` into the
     reports folder ``folder``, with the options that set ``settings`` (:func:`report_settings`, as the shards that
     ran kept them; none when empty): whole, to copy (found by a hostile test: without --as-of and -o, a copied hint
-    made today's shard in the default folder)."""
+    made today's shard in the default folder). The data folder is said when ``settings`` has it (``data``: an
+    index written by an earlier careerconv does not)."""
     words = ["careerconv", "report", "--all", "--shard", shard, "--as-of", as_of.isoformat(), "-o", str(folder)]
+    if isinstance(settings.get("data"), str):
+        words[2:2] = ["--data", str(settings["data"])]
     if "horizons" in settings:
         words += ["--horizons", _setting_words("horizons", settings)]
     if "figure_format" in settings:
@@ -344,6 +351,15 @@ def _settings_that_differ(settings: Mapping[int, Mapping[str, object]], count: i
             said.append(f"{name}: " + "; ".join(f"{value} in shard(s) {', '.join(shards)}"
                                                  for value, shards in shards_by_value.items()))
     return " | ".join(said)
+
+
+def _settings_with_one_data_folder(settings: list[Mapping[str, object]]) -> Mapping[str, object]:
+    """The settings of the first shard, with the data folder the shards ran with (``data``) only when every shard
+    that kept one kept the same (the hint cannot tell which of two to give)."""
+    folders = {each["data"] for each in settings if isinstance(each.get("data"), str)}
+    first = dict(settings[0])
+    first.pop("data", None)
+    return {**first, "data": folders.pop()} if len(folders) == 1 else first
 
 
 def _setting_words(key: str, settings: Mapping[str, object]) -> str:
@@ -418,7 +434,7 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     count, paths = next(iter(found.items()))
     indexes = {i: read_shard_index(path) for i, path in sorted(paths.items())}
     differ = _settings_that_differ({i: index.settings for i, index in indexes.items()}, count)
-    same_settings = {} if differ else next(iter(indexes.values())).settings
+    same_settings = {} if differ else _settings_with_one_data_folder([index.settings for index in indexes.values()])
     missing = [i for i in range(1, count + 1) if i not in paths]
     if missing:
         names = ", ".join(shard_index_paths(folder, as_of, Shard(i, count))[0].name for i in missing)
