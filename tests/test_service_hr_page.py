@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import html
+import logging
 import re
 
 import pandas as pd
@@ -239,6 +240,7 @@ def test_the_page_hr_lands_on_is_ready_before_the_first_hr_user_asks(svc):
 def test_a_landing_page_that_cannot_be_prepared_is_only_logged(tmp_path, caplog):
     def failing(parameters: dict, hr: dict) -> str:
         raise RuntimeError("no kernel")
+    caplog.set_level(logging.WARNING, logger="tornado.application")  # whatever an earlier test set it to
     running = RunningService(tmp_path, render=failing)
     try:
         asyncio.run_coroutine_threadsafe(running.service.prepare_hr_page(), running.loop).result(timeout=300)
