@@ -237,6 +237,17 @@ def test_the_page_hr_lands_on_is_ready_before_the_first_hr_user_asks(svc):
     assert len(svc.renders) == 1
 
 
+def test_the_landing_page_is_prepared_with_the_organisations_minimum_group_size(svc):
+    """The page prepared at start is the one HR's address without arguments asks for, whatever the organisation's
+    settings say: prepared with their minimum group size (7 here), HR's first visit is served from it."""
+    (svc.data / "careerconv.toml").write_text("[privacy]\nmin_group_size = 7\n", encoding="utf-8")
+    asyncio.run_coroutine_threadsafe(svc.service.prepare_hr_page(), svc.loop).result(timeout=300)
+    assert [(r["as_of"], r["min_group_size"], r["departments"]) for r in svc.renders] == \
+        [(dt.date.today().isoformat(), 7, [])]
+    page = get(svc, "hr/", HR)
+    assert page.status_code == 200 and "at least 7 distinct employees" in page.text and len(svc.renders) == 1
+
+
 def test_a_landing_page_that_cannot_be_prepared_is_only_logged(tmp_path, caplog):
     def failing(parameters: dict, hr: dict) -> str:
         raise RuntimeError("no kernel")

@@ -73,6 +73,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 from html import escape
@@ -245,8 +246,7 @@ class RecordsService:
         the first HR user after the service starts finds it ready (it took 11.6 s after signing in); a failure is
         logged, and the page is tried again when it is asked for (:class:`RenderedPages`)."""
         try:
-            request = HrRequest(dt.date.today(), "", "", (), await self.run(self.group_size, None))
-            await self.hr_page(request)
+            await self.hr_page(await self.run(self.hr_request))
         except Exception as exc:  # the organisation's settings or the notebook: HR's request says so
             app_log.warning("the HR page could not be prepared at start: %s", type(exc).__name__)
 
@@ -365,6 +365,27 @@ class RecordsService:
                         + (f" (roster of {day})" if day else "") + f"; {caller.login} may no longer change their "
                         "records", name, day)
 
+    def hr_request(self, days: Mapping[str, str] | None = None, departments: Sequence[str] = (),
+                   asked_k: str | None = None) -> HrRequest:
+        """What an HR page or table at these arguments shows (each left out, or empty: the page HR lands on):
+        the report date (``days["as_of"]``, default today), the period as given (``period_start``,
+        ``period_end``), the ``departments``, and the organisation's minimum group size or the larger one asked for
+        (:meth:`group_size`). Who may ask is checked by :func:`_hr_request`.
+
+        Raises
+        ------
+        ValueError
+            For a minimum group size or a report date that is not allowed (the period and departments are checked
+            when the tables are computed).
+        """
+        days = {name: (days or {}).get(name, "") for name in HR_DAYS}
+        k = self.group_size(asked_k)
+        try:
+            as_of = dt.date.fromisoformat(days["as_of"]) if days["as_of"] else dt.date.today()
+        except ValueError:
+            raise ValueError(f"as_of {days['as_of']!r} is not a date (YYYY-MM-DD)") from None
+        return HrRequest(as_of, days["period_start"], days["period_end"], tuple(departments), k)
+
     def group_size(self, asked: str | None) -> int:
         """The minimum group size a request's figures use: the organisation's, or the larger one it asks for.
 
@@ -426,6 +447,12 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
     def initialize(self, service: RecordsService) -> None:
         self.service = service
         self.hub_auth = service.hub_auth  # HubOAuthenticated's login redirect uses it
+
+    def hr_arguments(self) -> tuple[dict[str, str], list[str], str | None]:
+        """An HR page's or table's arguments in its address: its days (:data:`HR_DAYS`), its departments and the
+        minimum group size it asks for, as :meth:`RecordsService.hr_request` takes them."""
+        return ({name: self.get_argument(name, "") for name in HR_DAYS}, self.get_arguments("department"),
+                self.get_argument("min_group_size", None))
 
     async def require_token_for_changes(self, model: dict) -> None:
         # A browser's hub cookie may read (the HR page); a change needs the token header, which no other
@@ -664,9 +691,7 @@ class QuestionSetsHandler(BaseHandler):
 class AggregatesHandler(BaseHandler):
     async def get(self) -> None:
         caller = self.caller
-        args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
-        departments = self.get_arguments("department")
-        asked = self.get_argument("min_group_size", None)
+        args, departments, asked = self.hr_arguments()
 
         def work():
             hr = _hr_tables(self.service, caller, args, departments, asked)
@@ -692,9 +717,7 @@ class HrPageHandler(BaseHandler):
 
     async def get(self) -> None:
         caller, service = self.caller, self.service
-        args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
-        departments = self.get_arguments("department")
-        asked = self.get_argument("min_group_size", None)
+        args, departments, asked = self.hr_arguments()
         note = None
         try:
             request = await service.run(_hr_request, service, caller, args, departments, asked)
@@ -791,9 +814,7 @@ class HrCsvHandler(BaseHandler):
 
     async def get(self, name: str) -> None:
         caller = self.caller
-        args = {key: self.get_argument(key, "") for key in ("as_of", "period_start", "period_end")}
-        departments = self.get_arguments("department")
-        asked = self.get_argument("min_group_size", None)
+        args, departments, asked = self.hr_arguments()
 
         def work():
             if name != "about" and name not in analytics.TABLE_TITLES:
@@ -958,6 +979,9 @@ class AccessLogHandler(BaseHandler):
         await self.guarded("access log", None, None, work)
 
 
+HR_DAYS = ("as_of", "period_start", "period_end")  # an HR request's days, as the page's address names them
+
+
 @dataclasses.dataclass(frozen=True)
 class HrRequest:
     """What HR asked the figures for: report date, period (as given; empty: the default), departments, and k."""
@@ -976,25 +1000,18 @@ class HrRequest:
 
 def _hr_request(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
                 asked_k: str | None) -> HrRequest:
-    """HR's (or an operator's) request for the protected tables, with the organisation's minimum group size or
-    the larger one asked for (:meth:`RecordsService.group_size`) and the report date (default: today).
+    """HR's (or an operator's) request for the protected tables (:meth:`RecordsService.hr_request`).
 
     Raises
     ------
     Refused
         For anyone else.
     ValueError
-        For a minimum group size or a report date that is not allowed (the period and departments are checked when
-        the tables are computed).
+        As :meth:`RecordsService.hr_request`.
     """
     if not caller.has(OPERATOR):
         check_role(caller, HR, "read the HR aggregates")
-    k = service.group_size(asked_k)
-    try:
-        as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
-    except ValueError:
-        raise ValueError(f"as_of {args['as_of']!r} is not a date (YYYY-MM-DD)") from None
-    return HrRequest(as_of, args["period_start"], args["period_end"], tuple(departments), k)
+    return service.hr_request(args, departments, asked_k)
 
 
 def _hr_tables_for(service: RecordsService, request: HrRequest) -> dict:
