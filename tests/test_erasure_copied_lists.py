@@ -180,7 +180,8 @@ def test_a_hub_started_on_a_copy_lists_its_own_and_never_the_originals(live, tmp
     assert b"e0005" not in (trial / "jupyterhub.log").read_bytes().lower()
 
 
-def test_a_data_folder_moved_for_good_reaches_its_hub_again_once_the_hub_has_started_there(live, tmp_path, capsys):
+def test_a_data_folder_moved_for_good_reaches_its_hub_again_once_the_hub_has_started_there(live, tmp_path, capsys,
+                                                                                           caplog):
     moved = tmp_path / "mounted-elsewhere" / "data"
     moved.parent.mkdir()
     shutil.move(live / "data", moved)  # the hub's data, mounted at another path
@@ -196,6 +197,10 @@ def test_a_data_folder_moved_for_good_reaches_its_hub_again_once_the_hub_has_sta
     start_hub(moved, state)
     for name in LISTS:
         assert json.loads((moved / name).read_text())["data_folder"] == str(moved.resolve())
+    # The service's log says the list was written anew; nothing it named is lost (it lists the same log again).
+    assert f"{moved.resolve() / 'access-logs.json'} was written for the data folder {(live / 'data').resolve()}, not " \
+           f"this one ({moved.resolve()}): it is written anew for this one, naming " \
+           f"{(state / 'access-log.jsonl').resolve()}" in caplog.messages
     # Erasing again finishes what was left of them: the hub's logs, state and report.
     assert erase(moved) == 0
     assert "Lists not followed" not in capsys.readouterr().out

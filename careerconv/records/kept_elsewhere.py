@@ -162,9 +162,10 @@ def record(store: Store, kind: PathList, place: str | os.PathLike) -> Path:
         found = listed(store, kind)
         paths = found.paths
         if not found.followed_from(store):
+            dropped = [str(p) for p in paths if p != place]
             _log.warning("%s was written for the data folder %s, not this one (%s): it is written anew for this one, "
-                         "naming %s; what it named there is no longer on it: %s", list_path(store, kind),
-                         found.written_for, store.root, place, ", ".join(map(str, paths)) or "nothing")
+                         "naming %s%s", list_path(store, kind), found.written_for, store.root, place,
+                         f"; what it named there is no longer on it: {', '.join(dropped)}" if dropped else "")
             paths = []
         if place not in paths or found.written_for != store.root:
             kept = [str(p) for p in dict.fromkeys([*paths, place])]
