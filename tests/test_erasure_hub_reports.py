@@ -69,7 +69,7 @@ def test_erasing_on_the_command_line_cleans_the_hubs_own_reports_folder(hub, cap
     assert f"{folder / 'E0003'}/ deleted (2 file(s))" in lines
     assert f"{folder / 'index-2026-10-01.html'} deleted (generated; regenerate it)" in lines
     assert json.loads((hub.data / "reports-folders.json").read_text()) == \
-        {"version": 1, "reports_folders": [str(folder)]}
+        {"version": 1, "data_folder": str(hub.data.resolve()), "reports_folders": [str(folder)]}
 
 
 def test_a_listed_reports_folder_that_is_not_there_is_named_on_the_receipt_and_the_command_exits_1(hub, capsys):

@@ -12,14 +12,29 @@ folder to these lists when it starts, the writer of the hub's log
 cleans every reports folder on them, so an erasure on the command line reaches the hub's without the operator having
 to remember where they are.
 
-Each list is a file in the data folder holding absolute paths only, never an id::
+Each list is a file in the data folder holding absolute paths only, never an id, and the data folder it was written
+for (resolved, links followed)::
 
-    access-logs.json      {"version": 1, "access_logs": ["/srv/careers/hub-state/access-log.jsonl"]}
-    hub-logs.json         {"version": 1, "hub_logs": ["/srv/careers/hub-state/jupyterhub.log"]}
-    hub-states.json       {"version": 1, "hub_states": ["/srv/careers/hub-state"]}
-    reports-folders.json  {"version": 1, "reports_folders": ["/srv/careers/hub-state/reports"]}
+    access-logs.json      {"version": 1, "data_folder": "/srv/careers/data",
+                           "access_logs": ["/srv/careers/hub-state/access-log.jsonl"]}
+    hub-logs.json         {"version": 1, "data_folder": "/srv/careers/data",
+                           "hub_logs": ["/srv/careers/hub-state/jupyterhub.log"]}
+    hub-states.json       {"version": 1, "data_folder": "/srv/careers/data", "hub_states": ["/srv/careers/hub-state"]}
+    reports-folders.json  {"version": 1, "data_folder": "/srv/careers/data",
+                           "reports_folders": ["/srv/careers/hub-state/reports"]}
 
 A log or folder moved or removed for good is taken off its list by editing the file.
+
+**A list is followed only from the data folder it was written for** (found by a tester: a copy of a data folder,
+``cp -r data data-copy``, kept the original's lists, and ``careerconv --data data-copy erase`` rewrote the original's
+access log, hub log and hub state and deleted reports in the original's reports folder). Read from any other folder
+(a copy, a backup restored beside the original, a folder moved), a list names nothing (:func:`recorded`) and is
+reported instead (:func:`not_followed`, :func:`not_followed_notice`: ``careerconv erase`` says so). A folder that
+was moved gets its lists back when its records service or hub starts: :func:`record` writes the list anew for the
+folder it serves, naming only what that service adds (what the list named for the other folder is not adopted, since
+a service started on a copy must not reach the original's; it is logged as a warning). A list without a data folder
+(written by a careerconv before this rule) is followed as before: every one was written by a service for the folder
+it served, and the next start of that service writes the folder in (:func:`record`).
 
 Since the lists can be edited by hand, nothing on them is trusted for being there: a reports folder is cleaned only
 when it holds the mark the service leaves when it lists it (:data:`REPORTS_FOLDER_MARK`,
@@ -30,6 +45,7 @@ when it holds the mark the service leaves when it lists it (:data:`REPORTS_FOLDE
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +62,15 @@ class PathList:
 
     @property
     def shape(self) -> str:
-        return f'{{"version": 1, "{self.key}": ["/absolute/path", ...]}}'
+        return f'{{"version": 1, "{FOLDER_KEY}": "/absolute/data/folder", "{self.key}": ["/absolute/path", ...]}}'
+
+    @property
+    def words(self) -> str:
+        """What the list names, in words: ``access logs``."""
+        return self.key.replace("_", " ")
 
 
+FOLDER_KEY = "data_folder"  # the data folder a list was written for: only that folder follows it
 ACCESS_LOGS = PathList("access-logs.json", "access_logs")
 HUB_LOGS = PathList("hub-logs.json", "hub_logs")
 REPORTS_FOLDERS = PathList("reports-folders.json", "reports_folders")
@@ -58,6 +80,8 @@ HUB_STATES = PathList("hub-states.json", "hub_states")  # the hub's own state fo
 # cleaned as one, and its VPN key, E0005.conf and every file naming the person deleted). It names no one.
 REPORTS_FOLDER_MARK = ".careerconv-reports-folder.json"
 _MARK_TEXT = b'{"version": 1, "careerconv": "reports folder"}\n'
+KINDS = (ACCESS_LOGS, HUB_LOGS, REPORTS_FOLDERS, HUB_STATES)
+_log = logging.getLogger(__name__)
 
 
 def list_path(store: Store, kind: PathList = ACCESS_LOGS) -> Path:
@@ -67,12 +91,25 @@ def list_path(store: Store, kind: PathList = ACCESS_LOGS) -> Path:
 
 def list_paths(store: Store) -> set[Path]:
     """Every list's file in ``store``'s data folder (paths, never an id)."""
-    return {list_path(store, kind) for kind in (ACCESS_LOGS, HUB_LOGS, REPORTS_FOLDERS, HUB_STATES)}
+    return {list_path(store, kind) for kind in KINDS}
 
 
-def recorded(store: Store, kind: PathList) -> list[Path]:
-    """The paths on the list ``kind`` of ``store``'s data folder, in the order they were added (none when there is
-    no list).
+@dataclass(frozen=True)
+class Listed:
+    """One list as its file holds it: the data folder it was written for (None: a list written before lists named
+    it) and its paths, in the order they were added."""
+
+    written_for: Path | None
+    paths: list[Path]
+
+    def followed_from(self, store: Store) -> bool:
+        """Whether ``store``'s data folder follows this list: it was written for that folder, or names none."""
+        return self.written_for is None or self.written_for == store.root
+
+
+def listed(store: Store, kind: PathList) -> Listed:
+    """The list ``kind`` of ``store``'s data folder as its file holds it, whichever folder it was written for (an
+    empty one when there is no list).
 
     Raises
     ------
@@ -83,30 +120,99 @@ def recorded(store: Store, kind: PathList) -> list[Path]:
     try:
         raw = json.loads(path.read_bytes())
     except FileNotFoundError:
-        return []
+        return Listed(None, [])
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: cannot read the list of {kind.key.replace('_', ' ')} ({exc}); it should read "
-                         f"{kind.shape}") from None
+        raise ValueError(f"{path}: cannot read the list of {kind.words} ({exc}); it should read {kind.shape}") \
+            from None
     paths = raw.get(kind.key) if isinstance(raw, dict) else None
-    if not isinstance(paths, list) or not all(isinstance(p, str) and os.path.isabs(p) for p in paths):
-        raise ValueError(f"{path}: not a list of {kind.key.replace('_', ' ')} as careerconv writes it; it should read "
-                         f"{kind.shape}")
-    return [Path(p) for p in paths]
+    folder = raw.get(FOLDER_KEY) if isinstance(raw, dict) else None
+    if not isinstance(paths, list) or not all(isinstance(p, str) and os.path.isabs(p) for p in paths) \
+            or not (folder is None or (isinstance(folder, str) and os.path.isabs(folder))):
+        raise ValueError(f"{path}: not a list of {kind.words} as careerconv writes it; it should read {kind.shape}")
+    return Listed(None if folder is None else Path(folder), [Path(p) for p in paths])
+
+
+def recorded(store: Store, kind: PathList) -> list[Path]:
+    """The paths on the list ``kind`` of ``store``'s data folder, in the order they were added; none when there is
+    no list, or when it was written for another data folder (:func:`not_followed` says which).
+
+    Raises
+    ------
+    ValueError
+        The list cannot be read or is not as careerconv writes it (the message names the file and its shape).
+    """
+    found = listed(store, kind)
+    return found.paths if found.followed_from(store) else []
 
 
 def record(store: Store, kind: PathList, place: str | os.PathLike) -> Path:
-    """Add ``place`` (made absolute) to the list ``kind``, when it is not on it yet; return the list's path.
+    """Add ``place`` (made absolute) to the list ``kind``, written for ``store``'s data folder, when it is not on it
+    yet; return the list's path.
+
+    A list written for another data folder (this one is a copy of it, or was moved here) is written anew naming
+    ``place`` alone: its paths are that folder's, and a warning names them (a service started on a copy must not
+    reach the original's logs). A list that names no data folder (an older careerconv's) is kept, and names this
+    one from now on.
 
     Read-modify-write under the roster lock (the lock the data folder's other small lists, such as the erased
     ids, are changed under), so two services starting at once both stay on it.
     """
     place = Path(place).resolve()
     with store.lock("roster"):
-        paths = recorded(store, kind)
-        if place not in paths:
-            data = {"version": 1, kind.key: [str(p) for p in [*paths, place]]}
+        found = listed(store, kind)
+        paths = found.paths
+        if not found.followed_from(store):
+            dropped = [str(p) for p in paths if p != place]
+            _log.warning("%s was written for the data folder %s, not this one (%s): it is written anew for this one, "
+                         "naming %s%s", list_path(store, kind), found.written_for, store.root, place,
+                         f"; what it named there is no longer on it: {', '.join(dropped)}" if dropped else "")
+            paths = []
+        if place not in paths or found.written_for != store.root:
+            kept = [str(p) for p in dict.fromkeys([*paths, place])]
+            data = {"version": 1, FOLDER_KEY: str(store.root), kind.key: kept}
             atomic_write_bytes(list_path(store, kind), json.dumps(data, indent=1).encode("utf-8"))
     return list_path(store, kind)
+
+
+@dataclass(frozen=True)
+class NotFollowed:
+    """A list in a data folder that was written for another data folder, and so is not followed from this one."""
+
+    file: Path
+    kind: PathList
+    written_for: Path
+    paths: list[Path]
+
+
+def not_followed(store: Store) -> list[NotFollowed]:
+    """The lists of ``store``'s data folder written for another data folder (:func:`recorded` follows none of them).
+
+    Raises
+    ------
+    ValueError
+        A list cannot be read or is not as careerconv writes it.
+    """
+    found = [(kind, listed(store, kind)) for kind in KINDS]
+    return [NotFollowed(list_path(store, kind), kind, item.written_for, item.paths)
+            for kind, item in found if not item.followed_from(store) and item.written_for is not None]
+
+
+def not_followed_notice(store: Store, lists: list[NotFollowed]) -> str:
+    """What an erasure says of ``lists`` (:func:`not_followed`): each file, the folder it names, what is on it, that
+    nothing on it was touched, and what to do; "" when there are none."""
+    if not lists:
+        return ""
+    others = ", ".join(dict.fromkeys(str(item.written_for) for item in lists))
+    out = [f"Lists not followed: this data folder ({store.root}) looks like a copy of {others}: these lists of what "
+           "is kept elsewhere were written for that folder, and nothing on them was touched (that folder's hub "
+           "logs, hub state and reports are not this folder's):"]
+    out += [f"  {item.file}  written for {item.written_for}; its {item.kind.words}: "
+            f"{', '.join(map(str, item.paths)) or 'none'}" for item in lists]
+    out.append(f"If this folder is a copy, that is right: delete these files from it, and this is no longer said. If "
+               f"it was moved here from there, start its hub or records service once (it lists its own anew, for "
+               f"this folder), or, where the paths on a file are right for this folder, change its "
+               f'"{FOLDER_KEY}" to "{store.root}"; then erase again.')
+    return "\n".join(out)
 
 
 def recorded_access_logs(store: Store) -> list[Path]:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from careerconv.records import config, erasure
+from careerconv.records import config, erasure, kept_elsewhere
 from careerconv.records.store import Store
 from careerconv.surfaces.service import access_log, hub_log, hub_state
 from . import streams
@@ -86,6 +86,15 @@ hub's user of each of their logins (their id, and any login mapped to it in
 CAREERCONV_HUB_COACH_LOGINS) through the hub's API while it runs, in its
 database while it is stopped, takes them out of the groups and password
 files, and removes their home folder; the receipt names what it removed.
+
+Each of these lists (reports-folders.json, access-logs.json, hub-logs.json,
+hub-states.json) names the data folder it was written for, and is followed
+only from that folder: in a copy of the data folder (cp -r, a backup restored
+beside it) the original's logs, hub state and reports folders are not
+touched. The receipt then names each list not followed and the folder it
+names, and the command exits 1: if this folder is a copy, delete those lists
+from it; if it was moved, start its hub or records service once (it lists
+its own anew), or change the list's "data_folder" to this folder.
 
 A name is cut out of other people's text only where it is written as a name
 (each word the roster capitalises starts with a capital: "Will May", "WILL
@@ -168,6 +177,10 @@ def run(args: argparse.Namespace) -> int:
         about += f"; their hub user, groups, password and home folder in {', '.join(map(str, states))} will go"
     if looked_at:
         about += "; the possible mention(s) you looked at (--looked-at) will be left as written"
+    foreign = kept_elsewhere.not_followed(store)
+    if foreign:
+        about += f"; the list(s) {', '.join(item.file.name for item in foreign)}, written for another data folder, " \
+                 "will not be followed"
     if not args.yes and not _confirmed(about, employee_id):
         return 1
     exit_code = 0
@@ -193,7 +206,22 @@ def run(args: argparse.Namespace) -> int:
               f"they are: {', '.join(str(log.path) for log in not_logs)}; see the end of the receipt", file=sys.stderr)
     if not forgotten.complete:
         exit_code = 1
-    return max(exit_code, _forget_in_hub_logs(store, employee_id), _forget_in_hub_states(store, employee_id))
+    return max(exit_code, _forget_in_hub_logs(store, employee_id), _forget_in_hub_states(store, employee_id),
+               _say_not_followed(store, foreign))
+
+
+def _say_not_followed(store: Store, foreign: list[kept_elsewhere.NotFollowed]) -> int:
+    """Add the lists written for another data folder, not followed (:func:`careerconv.records.kept_elsewhere.
+    not_followed_notice`), to the receipt; return 1 when there are any (if this folder was moved, the hub's logs,
+    state and reports about them may still name them), else 0."""
+    if not foreign:
+        return 0
+    streams.result(f"\n{kept_elsewhere.not_followed_notice(store, foreign)}\n")
+    others = ", ".join(dict.fromkeys(str(item.written_for) for item in foreign))
+    print(f"careerconv erase: {len(foreign)} list(s) of what is kept elsewhere in this data folder were written for "
+          f"{others} and were not followed (a copy of it? moved from there?); see the end of the receipt",
+          file=sys.stderr)
+    return 1
 
 
 def _forget_in_hub_logs(store: Store, employee_id: str) -> int:

@@ -89,7 +89,8 @@ from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import leavers, schema
 from careerconv.records.dates import human_date
-from careerconv.records.kept_elsewhere import record_access_log, record_hub_state, record_reports_folder
+from careerconv.records.kept_elsewhere import not_followed, not_followed_notice, record_access_log, \
+    record_hub_state, record_reports_folder
 from careerconv.records.erasure import erase_employee, looked_at_marks
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
@@ -958,9 +959,12 @@ class EraseHandler(BaseHandler):
             # An operator reads no one's records: the receipt counts, not names, other people's files.
             said_as = f"DELETE api/people/{receipt.employee_id}?{LOOKED_AT}=PLACE[&{LOOKED_AT}=PLACE ...]"
             shown = dataclasses.replace(receipt.without_others(), looked_at_said_as=said_as)
+            # lists written for another data folder (a hub serving a copy: its hub log's list is the original's)
+            foreign = not_followed(store)
             text = f"{shown}\n\n{forgotten}\nSo is the line of this erasure.\n\n{hub_logs}" \
-                   f"\n\n{hub_state}"
-            complete = receipt.complete and forgotten.complete and hub_logs.complete and hub_state.complete
+                   f"\n\n{hub_state}" + (f"\n\n{not_followed_notice(store, foreign)}" if foreign else "")
+            complete = receipt.complete and forgotten.complete and hub_logs.complete and hub_state.complete \
+                and not foreign
             return {EMPLOYEE_ID: employee_id, "complete": complete,
                     "receipt": text, "logged_as": forgotten.pseudonym}
         await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None,
