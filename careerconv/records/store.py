@@ -14,6 +14,7 @@ Layout of a data folder::
     erased.json                                  who was erased, as salted hashes of ids (see ErasedIds)
     access-logs.json                             the records service's access logs (see kept_elsewhere)
     reports-folders.json                         reports folders besides the one beside it (see kept_elsewhere)
+    hub-logs.json, hub-states.json               the hub's own log and state folders (see kept_elsewhere)
 
 Every write validates the record (:mod:`careerconv.records.schema`), writes the whole
 file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
