@@ -162,6 +162,12 @@ c.JupyterHub.services = [{
     "oauth_no_confirm": True,
     "display": True,
 }]
+# A roster import that makes someone a coach lets them in at once (careerconv.surfaces.service.hub_users): the records
+# service adds their hub user (admin:users: JupyterHub has no narrower scope that creates a user; with allowed_users
+# set, a user added through the API may sign in, allow_existing_users being true) and puts it in the coaches group,
+# and no other group (groups!group=coaches), with its own token (JUPYTERHUB_API_TOKEN, which the hub gives it).
+c.JupyterHub.load_roles.append({"name": f"{SERVICE}-adds-coaches", "services": [SERVICE],
+                                "scopes": ["admin:users", "groups!group=coaches"]})
 # An erasure (`careerconv erase`, or the service's) deletes the erased coach's hub user through the hub's API while
 # the hub runs, with this service's token, kept in the state folder (which holds the hub's database and cookie secret
 # anyway): it may manage users, not make their tokens nor use their servers (careerconv.surfaces.service.hub_state).

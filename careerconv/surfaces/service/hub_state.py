@@ -378,7 +378,9 @@ def _is(login: object, logins: list[str]) -> bool:
 def coaches_without_login(state: HubState, coach_ids: list[str], coach_logins: dict[str, str]) -> list[str]:
     """Those of ``coach_ids`` whom ``state``'s groups file names among no coaches, by their id in lower case or by a
     login ``coach_logins`` maps to them: the hub lets in the logins of that file as it read it when it started, so
-    they cannot sign in as coaches before the hub starts again with them in it. None without a groups file.
+    they cannot sign in as coaches until the records service adds them to the running hub
+    (:mod:`careerconv.surfaces.service.hub_users`) or the hub starts again with them in it. None without a groups
+    file.
 
     Raises
     ------

@@ -22,7 +22,9 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
                                                    skip_invalid=1: import the valid rows of a file with invalid
                                                    ones, which come back with their reasons as rejected_csv;
                                                    allow_erased=1: add erased people again, on purpose, else
-                                                   their rows are refused)
+                                                   their rows are refused); a coach it makes is let in to the
+                                                   running hub, their new password (trial passwords) in the
+                                                   answer's passwords, once (hub_users)
     GET    api/skills?min_group_size=              skill names used by at least k people
     GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
@@ -100,7 +102,9 @@ from careerconv.records.store import Conflict, History, MovedAway, NotFound, Not
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
 from .hub_log import forget_in_hub_logs
-from .hub_state import HubState, NotAHubState, coaches_without_login, forget_in_hub_states, read_coach_logins
+from .hub_state import HubState, NotAHubState, coaches_without_login, forget_in_hub_states, logins_mapped_to, \
+    read_coach_logins
+from .hub_users import HubApi, HubNotUpdated, can_sign_in_now, cannot_sign_in_yet, let_in
 from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
@@ -141,12 +145,18 @@ class RecordsService:
         ``render_hr_page(parameters, hr)`` returns the HR page with its charts and readings for the notebook
         parameters of ``careerconv hr-report`` and the protected tables ``hr`` already computed for them
         (:class:`careerconv.surfaces.report.hr_page.WarmHrPages`); None: the HR page shows the tables only.
+    hub_state
+        The hub's state folder (:mod:`careerconv.surfaces.service.hub_state`), when the service runs under a hub.
+    hub_api
+        The running hub's REST API with this service's own token, through which a roster import lets in the coaches
+        it makes (:meth:`let_in_new_coaches`); None: the import's answer says the hub must restart for them.
     """
 
     def __init__(self, data_dir: str | os.PathLike, access_log: str | os.PathLike, reports_dir: str | os.PathLike,
                  hub_auth: Any, coach_logins: dict[str, str] | None = None, *,
                  minimum: Callable[[], tuple[int, str]],
-                 render_hr_page: Callable[[dict, dict], str] | None = None, hub_state: str | os.PathLike | None = None):
+                 render_hr_page: Callable[[dict, dict], str] | None = None, hub_state: str | os.PathLike | None = None,
+                 hub_api: HubApi | None = None):
         self.data_dir = Path(data_dir).resolve()
         self.minimum = minimum
         self.render_hr_page = render_hr_page
@@ -165,6 +175,7 @@ class RecordsService:
             record_hub_state(Store(self.data_dir), hub_state)
         self.hub_state = Path(hub_state).resolve() if hub_state is not None else None
         self.hub_auth = hub_auth
+        self.hub_api = hub_api
         self.coach_logins = dict(coach_logins or {})
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
         self._local = threading.local()
@@ -297,24 +308,39 @@ class RecordsService:
                                   "nothing was saved") from None
             raise NotFound(f"employee {employee_id!r} is not on the roster (never imported, or erased)") from None
 
-    def new_coaches_note(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
-        """What a roster import that made people coaches says of those who cannot sign in to the hub yet (the hub lets
-        in the coaches of its groups file as it read it when it started: :func:`.hub_state.coaches_without_login`)."""
+    def let_in_new_coaches(self, before: pd.DataFrame, after: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+        """Let the coaches a roster import made (coach ids of ``after`` that ``before`` has not) sign in to the running
+        hub when its groups file names them among no coaches (:func:`.hub_state.coaches_without_login`), each of their
+        logins (:meth:`logins_of_coach`) through :func:`.hub_users.let_in`. Return what the import's answer says of
+        them (that they can sign in now, with the password made; or why not, and that a restart of the hub lets them
+        in) and the passwords made (login -> password). Called once the roster is imported, which stays imported."""
         new = sorted({c for c in after[COACH_ID] if isinstance(c, str) and c} - set(before[COACH_ID]))
         if not new or self.hub_state is None:
-            return []
+            return [], {}
         try:
             state = HubState.read(self.hub_state)
             cannot = coaches_without_login(state, new, self.coach_logins)
         except (NotAHubState, ValueError) as exc:
-            return [f"could not check whether the new coaches ({', '.join(new)}) can sign in to the hub: {exc}"]
-        if not cannot:
-            return []
-        who = f"{cannot[0]} now coaches" if len(cannot) == 1 else f"{', '.join(cannot)} now coach"
-        return [f"{who} people but cannot sign in to the hub yet: it lets in the coaches of "
-                f"its groups file ({state.groups}) as it read it when it started. Restart the hub: `careerconv hub` "
-                "makes a login of every coach on the roster and prints the new logins' passwords (every other login "
-                "keeps its password); or add their login to the groups file and restart it"]
+            return [f"could not check whether the new coaches ({', '.join(new)}) can sign in to the hub: {exc}"], {}
+        notes, passwords = [], {}
+        for coach in cannot:
+            for login in self.logins_of_coach(coach):
+                try:
+                    if self.hub_api is None:
+                        raise HubNotUpdated("this records service was started without the hub's API")
+                    password = let_in(self.hub_api, self.store(), state, login)
+                except (HubNotUpdated, OSError, ValueError) as exc:
+                    notes.append(cannot_sign_in_yet(coach, login, state, str(exc)))
+                    continue
+                notes.append(can_sign_in_now(coach, login, password, state))
+                if password is not None:
+                    passwords[login] = password
+        return notes, passwords
+
+    def logins_of_coach(self, coach_id: str) -> list[str]:
+        """The hub logins of ``coach_id``: those the organisation's coach logins map to it, else the id in lower case
+        (as ``careerconv hub`` makes logins)."""
+        return logins_mapped_to(self.coach_logins, coach_id) or [coach_id.lower()]
 
     def check_coach_here(self, caller: Caller, kind: str) -> None:
         """Raise :class:`Refused` when ``caller``, a coach, is not here today: one who has left, or who has not
@@ -628,7 +654,7 @@ class RosterHandler(BaseHandler):
         allow_erased = self.get_argument("allow_erased", "0")
         body = self.request.body
         changed: list[str] = []  # the people whose roster row the import added or changed, logged each
-        new_coaches: list[str] = []  # what the answer says of coaches the import made who cannot sign in yet
+        rosters: list[pd.DataFrame] = []  # the roster before and after the import's change
 
         @contextlib.contextmanager
         def changing():
@@ -638,7 +664,7 @@ class RosterHandler(BaseHandler):
                 yield
                 after = store.roster()
                 changed[:] = _changed_people(before, after)
-                new_coaches[:] = self.service.new_coaches_note(before, after)
+                rosters[:] = [before, after]
 
         def work():
             check_role(caller, OPERATOR, "import a roster")
@@ -655,9 +681,11 @@ class RosterHandler(BaseHandler):
                                        skip_invalid=skip_invalid == "1", rejected_path=rejected_path,
                                        allow_erased=allow_erased == "1", changing=changing)
                 rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
+            # the coaches it made let in to the running hub, once the roster is imported (no coach waits meanwhile)
+            new_coaches, passwords = self.service.let_in_new_coaches(*rosters) if rosters else ([], {})
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
-                    "notes": [*result.notes, *new_coaches]}
+                    "notes": [*result.notes, *new_coaches], "passwords": passwords}
         # The file is read and checked while coaches go on working; only the change of the roster holds them back.
         # Logged: one line for each person it added or changed; a refused one, one line naming no one.
         await self.guarded("import roster", None, "roster", work, logged=lambda _: (changed, "roster"))
@@ -1151,8 +1179,11 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     auth = HubOAuth.instance(cache_max_age=10)
     minimum = functools.partial(read_minimum, data, args.config)
     minimum()  # settings that cannot be read stop the service here, saying why
+    # this service's own token: the hub's configuration lets it add a coach's user to the hub (admin:users) and to
+    # the coaches group only (groups!group=coaches)
     service = RecordsService(data, args.access_log, reports, auth, mapping, minimum=minimum,
-                             render_hr_page=render_hr_page, hub_state=args.hub_state)
+                             render_hr_page=render_hr_page, hub_state=args.hub_state,
+                             hub_api=HubApi(auth.api_url, auth.api_token))
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
 

@@ -5,7 +5,9 @@ JupyterHub's own trial authenticators do not keep users apart: ``dummy`` takes a
 or (once the operators are not the hub's admins) as the operator. Here ``careerconv hub`` makes up one
 random password per login that has none yet, prints it, and writes only its salted hash, with the day it was made,
 to a file in the hub's state folder (mode 0600): a restart keeps every other login's password
-(:func:`renew_password_file`). :class:`TrialPasswordAuthenticator` checks a sign-in against that file.
+(:func:`renew_password_file`). A coach a roster import makes while the hub runs gets one from the records service
+(:func:`add_password`), shown once in the import's answer to the operator
+(:mod:`careerconv.surfaces.service.hub_users`). :class:`TrialPasswordAuthenticator` checks a sign-in against that file.
 
 An organisation signs in with its own authenticator (``CAREERCONV_HUB_AUTHENTICATOR``) instead.
 """
@@ -78,10 +80,28 @@ def renew_password_file(path: str | os.PathLike, logins: Collection[str], renew:
     old = read_password_file(path)
     renewed = set(logins) if renew is True else set(renew or ())
     kept = {login: old[login] for login in logins if login in old and login not in renewed}
-    passwords = {login: secrets.token_urlsafe(12) for login in logins if login not in kept}
+    passwords = {login: _new_password() for login in logins if login not in kept}
     made = made or dt.date.today().isoformat()
     _write_entries(path, {**kept, **{login: _entry(password, made) for login, password in passwords.items()}})
     return passwords, {login: _made(entry) for login, entry in kept.items()}
+
+
+def add_password(path: str | os.PathLike, login: str, made: str = "") -> str | None:
+    """Give ``login`` a new random password in the file at ``path``, made on the day ``made`` (ISO, default today),
+    when it has none there; every other entry is kept. The file is written whole (:func:`_write_entries`); the
+    caller holds the data folder's roster lock. Returns the new password, or None when ``login`` has one already.
+
+    Raises
+    ------
+    ValueError
+        When the file is not a password file as careerconv writes it.
+    """
+    entries = read_password_file(path)
+    if login in entries:
+        return None
+    password = _new_password()
+    _write_entries(Path(path), {**entries, login: _entry(password, made or dt.date.today().isoformat())})
+    return password
 
 
 def read_password_file(path: str | os.PathLike) -> dict[str, object]:
@@ -103,6 +123,10 @@ def read_password_file(path: str | os.PathLike) -> dict[str, object]:
         raise ValueError(f"{path}: not the hub's password file as careerconv writes it (login -> "
                          "{\"hash\": ..., \"made\": day}); move it away to give every login a new password")
     return entries
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _entry(password: str, made: str) -> dict[str, str]:
