@@ -99,6 +99,13 @@ class RosterIndex:
                       key=lambda c: (bool(self.left_label(c)), bool(self.starts_label(c)),
                                      self.coach_label(c).casefold()))
 
+    def anyone_on_no_team(self) -> bool:
+        """Whether someone still here has no coach and coaches nobody (coached outside the organisation, say):
+        only "All coaches" finds them, as no coach's team holds them."""
+        here = self.coach_ids[self.here]
+        coaching = {c for c in here if c}
+        return any(not coach and eid not in coaching for eid, coach in zip(self.ids[self.here], here))
+
     def away_label(self, employee_id: str) -> str:
         """``"left 3 Mar 2026"`` or ``"starts 4 Jan 2027"`` for someone who is not here on the day, else ""."""
         return self.left_label(employee_id) or self.starts_label(employee_id)
