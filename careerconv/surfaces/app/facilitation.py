@@ -347,7 +347,7 @@ class ConversationApp(OpenConversationShortcuts):
             self.roster_problem = str(exc)
             self.errors.show(exc, "The roster cannot be read")
         self.people = RosterIndex(roster, self.clock().date(), names_of_other_coaches(self.store),
-                                  days_of_other_coaches(self.store))
+                                  days_of_other_coaches(self.store), signed_in=self.signed_in)
         self.roster = self.people.frame
 
     def _load_question_sets(self, wanted: str) -> None:

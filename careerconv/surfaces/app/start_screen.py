@@ -277,7 +277,7 @@ class StartScreen:
             self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach and bool(self.coaches()))  # no coach to choose: the roster's box says why
-        away = self._coach_away_hint(coach)
+        away = self.people.coach_away_hint(coach)
         self.coach_left_html.value = f'<div class="cc-warn-box">{escape(away)}</div>' if away else ""
         show(self.coach_left_html, bool(away) and self.view_choice.value == "person")  # the team view says it
         # the chosen coach in full, wrapped, where the closed picker cuts a long name (styles.py shows it on a
@@ -291,20 +291,6 @@ class StartScreen:
                 self.refresh_team()
             else:
                 self.view_choice.value = "person"
-
-    def _coach_away_hint(self, coach: str) -> str:
-        """What the start bar says of a chosen coach who is not here ("": they are, or none is chosen)."""
-        label = self.people.coach_label(coach)
-        left = self.people.left_label(coach)
-        if left:
-            return (f"{label} {left}: their people need a new coach on the roster; no new conversation or check-in "
-                    "is started with them as coach.")
-        start = self.people.start_day(coach)
-        if start is not None:
-            return (f"{label} starts on {human_date(start)}: until then another coach meets their people, or set a "
-                    "coach who is here on the roster; no new conversation or check-in is started with them as coach "
-                    "before then.")
-        return ""
 
     def show_view(self) -> None:
         """Show the view chosen: the team view, or the search list and the person page."""
@@ -488,12 +474,7 @@ class StartScreen:
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
                                         f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
         else:
-            note = self.people.coach_note(employee.get(COACH_ID), name)
-            if refusal and coach_id == employee.get(COACH_ID):
-                note += (" Until then no new conversation or check-in is started with them as coach: to start one, "
-                         f"choose the coach meeting {name} under Coach.")
-            elif refusal:
-                note = " ".join(part for part in (note, refusal) if part)
+            note = self.people.person_coach_note(employee.get(COACH_ID), coach_id, name)
             if note:
                 self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
                                             + self.employee_html.value)
