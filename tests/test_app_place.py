@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
-from careerconv.records.store import Conflict
+from careerconv.records.store import Conflict, Store
 from careerconv.surfaces.app.place import NEW_CHECKIN, Place, parse_place, place_fragment
-from orgs import import_renames_and_a_leaver, make_small_org
+from orgs import import_renames_and_a_leaver, make_small_org, roster
 
 
 @pytest.fixture
@@ -225,3 +225,43 @@ def test_before_the_first_roster_import_no_coach_is_offered_to_choose(tmp_path: 
     app.bridge.set_state({"arrived": "", "arrived_sent": True})
     assert start.coach_choice.layout.display != "none" and start.team_hint.layout.display != "none"
     assert start.coach_choice.label == "All coaches"
+
+
+def test_a_roster_with_one_coach_offers_that_coach_alone_chosen_and_all_coaches_once_there_is_a_second(
+        tmp_path: Path):
+    """A roster where Grace Hopper coaches everyone: the picker offered "All coaches" beside her, chosen, as if
+    there were coaches to choose between, and "My team" waited for her to be chosen. One rule with the hub's
+    picker (the coach signed in alone): "All coaches" is offered where there are two or more."""
+    data = tmp_path / "data"
+    Store(data).save_roster(roster([("C01", "Grace Hopper", "", "Engineering", "Head of engineering", 12),
+                                    ("E001", "Ada Lovelace", "C01", "Engineering", "Engineer", 6),
+                                    ("E002", "Alan Turing", "C01", "Engineering", "Engineer", 12)]))
+    app = Harness(data).app
+    start = app.start_screen
+    assert start.coach_choice.options == (("Grace Hopper (C01)", "C01"),)
+    assert start.coach_choice.value == "C01" and start.coach_choice.layout.display != "none"
+    assert start.view_choice.layout.display != "none" and start.team_hint.layout.display == "none"  # My team
+    assert [b.description for b in start.results.children] == ["Ada Lovelace · E001", "Alan Turing · E002"]
+    app.bridge.arrived = "employee=E002"  # a bookmark naming no coach: she stays chosen
+    assert start.coach_choice.value == "C01" and app.employee["employee_id"] == "E002"
+
+    Store(data).save_roster(roster([("C01", "Grace Hopper", "", "Engineering", "Head of engineering", 12),
+                                    ("E001", "Ada Lovelace", "C01", "Engineering", "Engineer", 6),
+                                    ("E002", "Alan Turing", "C02", "Engineering", "Engineer", 12)]))
+    app.bridge.set_state({"arrived": "", "arrived_sent": True})  # a page opened after the import
+    assert [label for label, _id in start.coach_choice.options] == ["All coaches", "C02", "Grace Hopper (C01)"]
+    assert start.coach_choice.value == "C01"
+
+
+def test_a_roster_with_one_coach_offers_all_coaches_while_someone_is_on_no_coachs_team(tmp_path: Path):
+    """Offering the one coach alone must not hide someone with no coach on the roster (coached outside the
+    organisation): only "All coaches" finds them. The coach herself, with no coach, is not such a person."""
+    data = tmp_path / "data"
+    Store(data).save_roster(roster([("C01", "Grace Hopper", "", "Engineering", "Head of engineering", 12),
+                                    ("E001", "Ada Lovelace", "C01", "Engineering", "Engineer", 6),
+                                    ("E009", "Mary Jackson", "", "Research", "Engineer", 12)]))
+    start = Harness(data).app.start_screen
+    assert [label for label, _id in start.coach_choice.options] == ["All coaches", "Grace Hopper (C01)"]
+    assert start.coach == ""
+    start.search.value = "mary"
+    assert [b.description for b in start.results.children] == ["Mary Jackson · E009"]

@@ -556,10 +556,11 @@ def test_a_save_for_another_coachs_person_is_refused_as_may_not_save(svc):
         mine.save_conversation({**theirs, "coach_id": "E0020"})
 
 
-@pytest.mark.parametrize("column, day, away", [("started_on", "2099-02-04", "starts 4 Feb 2099"),
-                                               ("left_on", "2026-09-01", "left 1 Sep 2026")])
+@pytest.mark.parametrize("column, day, away, says", [
+    ("started_on", "2099-02-04", "starts 4 Feb 2099", "^You start as a coach on 4 Feb 2099: "),
+    ("left_on", "2026-09-01", "left 1 Sep 2026", r"^Théo Lambert \(E0020\) left 1 Sep 2026: no new conversation")])
 def test_under_the_hub_a_coach_who_has_not_started_or_has_left_is_marked_and_offered_no_start(
-        svc, tmp_path, column, day, away):
+        svc, tmp_path, column, day, away, says):
     """Found on the hub: a coach whose roster row says they start on 4 Feb 2099 was offered unmarked in the picker,
     and offered Start; the records service refused the save only after they typed ("not saved: by the roster you
     start on ..."). Their roster rows are their people's: the app marks them from the days api/me says, as the
@@ -569,11 +570,37 @@ def test_under_the_hub_a_coach_who_has_not_started_or_has_left_is_marked_and_off
     start = h.app.start_screen
     assert (f"Théo Lambert (E0020) · {away}", "E0020") in start.coach_choice.options
     h.app.select_employee("E0004")
-    assert "no new conversation or check-in is started with them as coach" in start.employee_html.value
     assert start.start_button.layout.display == "none"
-    with pytest.raises(ValueError, match=f"Théo Lambert \\(E0020\\) {away.replace('starts', 'starts on')}"):
+    with pytest.raises(ValueError, match=says):
         h.app.start_conversation()
     assert not list(svc.data.glob("conversations/E0004/E0004-20261001*"))
+
+
+def test_under_the_hub_a_coach_who_has_not_started_yet_is_told_their_first_day_not_to_choose_another_coach(
+        svc, tmp_path):
+    """Found on the hub: a coach starting on 4 Feb 2099 read the local app's words about a coach of the roster,
+    "Their coach Théo Lambert (E0020) starts on 4 Feb 2099: until then another coach meets Grace Davies, or set a
+    coach who is here on the roster ... to start one, choose the coach meeting Grace Davies under Coach", though the
+    picker offers them alone and the roster is the operator's."""
+    set_roster_day(svc.data, "E0020", "started_on", "2099-02-04")
+    h = Harness(tmp_path / "no-data-folder")  # on 1 Oct 2026
+    start = h.app.start_screen
+    assert start.coach_left_html.value == ('<div class="cc-warn-box">You start as a coach on 4 Feb 2099: '
+                                           "conversations and check-ins with your people can be held from then.</div>")
+    h.app.select_employee("E0004")
+    said = ("You start as a coach on 4 Feb 2099: conversations and check-ins with Grace Davies can be held from "
+            "then.")
+    assert start.employee_html.value.startswith(f'<div class="cc-warn-box cc-coach-left">{said}</div><')
+    with pytest.raises(ValueError) as refused:
+        h.app.start_conversation()
+    assert str(refused.value) == said
+    start.choose(view="team")
+    assert start.team.summary_html.value.endswith(
+        '<div class="cc-warn-box cc-coach-left">You start as a coach on 4 Feb 2099: conversations and check-ins '
+        "with the 8 people below can be held from then.</div>")
+    shown = start.coach_left_html.value + start.employee_html.value + start.team.summary_html.value
+    for local_words in ("Their coach", "under Coach", "set a coach", "Théo Lambert (E0020) starts"):
+        assert local_words not in shown
 
 
 def test_an_older_records_service_that_says_no_days_of_the_coach_leaves_them_unmarked(svc, tmp_path, monkeypatch):

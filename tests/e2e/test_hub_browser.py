@@ -6,7 +6,7 @@ through the hub's login page, the hub starts their server (Voila) and the
 app, asking nothing of any other host, lists exactly their eight people; a
 search for coach e0001's person finds no one; a conversation started in the
 browser is stored with the hub login as ``saved_by``. HR signs in and lands on the HR page (tables only),
-at 400 and 800 px. Screenshots go to ``tests/output/e2e/``.
+at 400 and 800 px; the hub's error pages are sized for a phone at 400 px. Screenshots go to ``tests/output/e2e/``.
 """
 
 from __future__ import annotations
@@ -123,6 +123,28 @@ def test_hr_signs_in_and_lands_on_the_hr_page_with_its_charts_and_tables(browser
         page.screenshot(path=str(output_dir / f"hub-hr-page-{width}.png"), full_page=False)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"the page is wider than a {width} px screen by {overflow} px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, heading, text", [(400, "28px", "16px"), (1280, "48px", "32px")])
+def test_the_hubs_error_pages_are_sized_for_a_phone_and_left_as_jupyterhubs_on_a_wide_screen(
+        browser, hub, output_dir, width, heading, text):
+    """Found looking at HR's "No app to start" at 400 px: JupyterHub sizes an error page's heading at 300 % and its
+    text at 200 % (48 and 32 px), four words a line on a phone. There they are sized as its not-running page sizes
+    the same words; at 1280 px the page is JupyterHub's own."""
+    context, page = sign_in(browser, hub, "hana", width)
+    try:
+        page.wait_for_url("**/services/careerconv-records/hr/**", timeout=300_000)
+        for name, path in (("no-app", "hub/spawn/hana"), ("404", "hub/no-such-page")):
+            page.goto(hub.url + path)
+            page.locator("div.error > h1").wait_for()
+            page.screenshot(path=str(output_dir / f"hub-error-{name}-{width}.png"))
+            sizes = page.evaluate("""() => [...document.querySelectorAll('div.error > h1, div.error > p')]
+                                     .map(e => [e.tagName, getComputedStyle(e).fontSize])""")
+            assert sizes == [["H1", heading], ["P", text]], f"{path} at {width} px"
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} is wider than a {width} px screen by {overflow} px"
     finally:
         context.close()
 

@@ -181,8 +181,7 @@ class ConversationApp(OpenConversationShortcuts):
                 on_discard_checkin=self.lifecycle.discard_checkin_draft,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
                 on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place,
-                signed_in=self.signed_in, on_nobody_found=self.roster_looks.nobody_found,
-                own_team_only=under_the_hub(self.store))
+                signed_in=self.signed_in, on_nobody_found=self.roster_looks.nobody_found)
             self.body = widgets.VBox([self.start_screen.widget])
             where, tooltip = where_records_are(self.store, self.data_dir)
             self.where_html = html(f'<div class="cc-sub" title="{escape(tooltip)}">{escape(where)}</div>',
@@ -348,7 +347,7 @@ class ConversationApp(OpenConversationShortcuts):
             self.roster_problem = str(exc)
             self.errors.show(exc, "The roster cannot be read")
         self.people = RosterIndex(roster, self.clock().date(), names_of_other_coaches(self.store),
-                                  days_of_other_coaches(self.store))
+                                  days_of_other_coaches(self.store), signed_in=self.signed_in)
         self.roster = self.people.frame
 
     def _load_question_sets(self, wanted: str) -> None:

@@ -8,7 +8,8 @@ new coach on the roster), but is the coach of no new conversation or check-in. S
 (a future starter) is listed, like a leaver, only when looked for, with the day they start: they are on nobody's
 team, and due for nothing, before it. A coach who starts after the day is offered, marked, after the coaches here;
 their people are due as everyone is, and until that day another coach meets them (no new conversation or check-in
-has them as coach).
+has them as coach). Under the hub, what is said of the coach signed in is said to them ("You start as a coach on
+...").
 """
 
 from __future__ import annotations
@@ -41,11 +42,15 @@ class RosterIndex:
         ``coach id -> {"started_on", "left_on"}`` of coaches on the roster who are not among ``roster``'s rows (under
         the hub, the coach signed in: the records service says their days), judged on ``day`` as a row's are: such
         a coach who has not started yet or has left is marked and coaches nothing new. Read at each look-up.
+    signed_in
+        The coach signed in under the hub (None: the local app), who reads what is said of them: their first day
+        still to come is said to them, with nothing to choose or set on the roster (the picker offers them alone,
+        and the roster is the operator's).
     """
 
     def __init__(self, roster: pd.DataFrame, day: dt.date | None = None,
                  other_coaches: Mapping[str, str] | None = None,
-                 other_coach_days: Mapping[str, Mapping[str, Any]] | None = None):
+                 other_coach_days: Mapping[str, Mapping[str, Any]] | None = None, signed_in: str | None = None):
         self.frame = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
         self.ids = self.frame[EMPLOYEE_ID].to_numpy(dtype=object)
         self.names = self.frame["name"].to_numpy(dtype=object)
@@ -62,6 +67,7 @@ class RosterIndex:
         self._starts_on = {self.ids[i]: self.frame[STARTED_ON].iloc[i] for i in np.flatnonzero(later)}
         self._day = day
         self._other_coach_days = other_coach_days if other_coach_days is not None else {}  # the same object
+        self.signed_in = signed_in
 
     def _left_on_of(self, employee_id: str) -> Any:
         """The ``left_on`` of someone who has left by the day (a row's, or a coach's off the rows), else None."""
@@ -99,6 +105,13 @@ class RosterIndex:
                       key=lambda c: (bool(self.left_label(c)), bool(self.starts_label(c)),
                                      self.coach_label(c).casefold()))
 
+    def anyone_on_no_team(self) -> bool:
+        """Whether someone still here has no coach and coaches nobody (coached outside the organisation, say):
+        only "All coaches" finds them, as no coach's team holds them."""
+        here = self.coach_ids[self.here]
+        coaching = {c for c in here if c}
+        return any(not coach and eid not in coaching for eid, coach in zip(self.ids[self.here], here))
+
     def away_label(self, employee_id: str) -> str:
         """``"left 3 Mar 2026"`` or ``"starts 4 Jan 2027"`` for someone who is not here on the day, else ""."""
         return self.left_label(employee_id) or self.starts_label(employee_id)
@@ -120,11 +133,57 @@ class RosterIndex:
         left = self.left_label(coach_id or "")
         if left:
             return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
+        yours = self._your_start(coach_id, whom)
+        if yours:
+            return yours
         start = self.start_day(coach_id or "")
         if start is None:
             return ""
         return (f"Their coach {self.coach_label(coach_id)} starts on {human_date(start)}: until then another "
                 f"coach meets {whom}, or set a coach who is here on the roster.")
+
+    def _your_start(self, coach_id: str | None, whom: str) -> str:
+        """What the coach signed in under the hub is told while their first day is still to come ("": it is not,
+        or ``coach_id`` is not them): the day, from which they hold conversations with ``whom``."""
+        start = self.start_day(coach_id) if coach_id and coach_id == self.signed_in else None
+        if start is None:
+            return ""
+        return (f"You start as a coach on {human_date(start)}: conversations and check-ins with {whom} can be held "
+                "from then.")
+
+    def coach_away_hint(self, coach_id: str) -> str:
+        """What the start bar says of a chosen coach who is not here, as text ("": they are, or none is chosen)."""
+        label = self.coach_label(coach_id)
+        left = self.left_label(coach_id)
+        if left:
+            return (f"{label} {left}: their people need a new coach on the roster; no new conversation or check-in "
+                    "is started with them as coach.")
+        yours = self._your_start(coach_id, "your people")
+        if yours:
+            return yours
+        start = self.start_day(coach_id)
+        if start is not None:
+            return (f"{label} starts on {human_date(start)}: until then another coach meets their people, or set a "
+                    "coach who is here on the roster; no new conversation or check-in is started with them as coach "
+                    "before then.")
+        return ""
+
+    def person_coach_note(self, person_coach: str | None, new_coach: str | None, whom: str) -> str:
+        """What a person's page says of their coach (``person_coach``) and of the coach a new conversation or
+        check-in with them would have (``new_coach``), as text ("": nothing to say): :meth:`coach_note`, and
+        :meth:`new_coach_refusal` where that coach is refused. Where both are their coach, the refusal is said as
+        what to do until then; to the coach signed in under the hub, their first day is said once (the picker
+        offers nobody else to choose)."""
+        note = self.coach_note(person_coach, whom)
+        refusal = self.new_coach_refusal(new_coach, whom)
+        if not refusal:
+            return note
+        if new_coach != person_coach:
+            return " ".join(part for part in (note, refusal) if part)
+        if self._your_start(new_coach, whom):
+            return note
+        return note + (" Until then no new conversation or check-in is started with them as coach: to start one, "
+                       f"choose the coach meeting {whom} under Coach.")
 
     def new_coach_refusal(self, coach_id: str | None, whom: str) -> str:
         """Why a new conversation or check-in with ``whom`` cannot have this coach, as text ("": it can).
@@ -136,6 +195,9 @@ class RosterIndex:
         start = self.start_day(coach_id or "")
         if not left and start is None:
             return ""
+        yours = "" if left else self._your_start(coach_id, whom)
+        if yours:
+            return yours
         away = left or f"starts on {human_date(start)}"
         before = "" if left else " before then"
         return (f"{self.coach_label(coach_id)} {away}: no new conversation or check-in is started with them as "

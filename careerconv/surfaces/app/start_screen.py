@@ -65,9 +65,6 @@ class StartScreen:
     signed_in
         The coach signed in under the hub (None: the local app): a draft another coach wrote is shown to read,
         not offered to resume or discard.
-    own_team_only
-        The roster read is the coach's own team (under the hub): the coach picker offers that coach alone, never
-        "All coaches" (the app cannot read anyone else's people, so it would promise coaches who are not there).
     on_nobody_found
         Called when a search finds nobody: reads the roster again if it changed (someone may have just moved to
         this coach; at most every few seconds, :mod:`~careerconv.surfaces.app.roster_looks`) and returns True if
@@ -82,8 +79,7 @@ class StartScreen:
                  on_discard_checkin: Callable[[str], object],
                  on_team_person: Callable[[str], None], on_team_conversation: Callable[[str], None],
                  on_team_checkin: Callable[[str], None], on_place_changed: Callable[[], None],
-                 signed_in: str | None = None, on_nobody_found: Callable[[], bool] | None = None,
-                 own_team_only: bool = False):
+                 signed_in: str | None = None, on_nobody_found: Callable[[], bool] | None = None):
         self.people = people
         self.guard = guard
         self.team_loader = team_loader
@@ -97,7 +93,6 @@ class StartScreen:
         self._name = ""  # their name
 
         self._own_coach = coach_id or ""  # offered even while they coach nobody (the coach signed in)
-        self._own_team_only = own_team_only
         self._refilling = False  # the coach picker's options are being replaced (a roster read again)
         options = self._coach_options()
         self.coach_choice = classed(widgets.Dropdown(options=options, value=_first_offered(options, coach_id or ""),
@@ -244,15 +239,17 @@ class StartScreen:
         return self.view_choice.value
 
     def _coach_options(self) -> list[tuple[str, str]]:
-        """The coach picker's options for :attr:`people`: all coaches (unless the roster read is the coach's own
-        team), then each coach by their label; none when nobody coaches anyone on it (the picker is then hidden:
-        "All coaches" over an empty list read as if there were coaches to choose)."""
+        """The coach picker's options for :attr:`people`: "All coaches" where there are two or more to choose
+        between (or someone on no coach's team, whom only it finds), then each coach by their label. One coach (a
+        local roster with one; under the hub, the coach signed in, who reads only their own people) is offered
+        alone, and chosen: "All coaches" beside them offered a choice there is not. None when nobody coaches anyone
+        on it (the picker is then hidden)."""
         coaches = self.people.coaches()
         if self._own_coach and self._own_coach not in coaches:
             coaches.append(self._own_coach)
         if not coaches:
             return []
-        every = [] if self._own_team_only else [("All coaches", "")]
+        every = [("All coaches", "")] if len(coaches) > 1 or self.people.anyone_on_no_team() else []
         return every + [(self.people.coach_choice_label(c), c) for c in coaches]
 
     def coaches(self) -> list[str]:
@@ -261,8 +258,8 @@ class StartScreen:
 
     def choose(self, coach: str | None = None, view: str | None = None) -> None:
         """Choose a coach and/or a view, as the coach would in the pickers (what depends on them follows). All
-        coaches (``coach`` "") where the picker does not offer them keeps the coach chosen (under the hub, the
-        coach's own team: a page address that names no coach, or one refused, leaves it chosen)."""
+        coaches (``coach`` "") where the picker does not offer them keeps the coach chosen (one coach to offer, as
+        under the hub: a page address that names no coach, or one refused, leaves them chosen)."""
         offered = [value for _label, value in self.coach_choice.options]
         if coach is not None and coach != self.coach and coach in offered:
             self.coach_choice.value = coach
@@ -280,7 +277,7 @@ class StartScreen:
             self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach and bool(self.coaches()))  # no coach to choose: the roster's box says why
-        away = self._coach_away_hint(coach)
+        away = self.people.coach_away_hint(coach)
         self.coach_left_html.value = f'<div class="cc-warn-box">{escape(away)}</div>' if away else ""
         show(self.coach_left_html, bool(away) and self.view_choice.value == "person")  # the team view says it
         # the chosen coach in full, wrapped, where the closed picker cuts a long name (styles.py shows it on a
@@ -294,20 +291,6 @@ class StartScreen:
                 self.refresh_team()
             else:
                 self.view_choice.value = "person"
-
-    def _coach_away_hint(self, coach: str) -> str:
-        """What the start bar says of a chosen coach who is not here ("": they are, or none is chosen)."""
-        label = self.people.coach_label(coach)
-        left = self.people.left_label(coach)
-        if left:
-            return (f"{label} {left}: their people need a new coach on the roster; no new conversation or check-in "
-                    "is started with them as coach.")
-        start = self.people.start_day(coach)
-        if start is not None:
-            return (f"{label} starts on {human_date(start)}: until then another coach meets their people, or set a "
-                    "coach who is here on the roster; no new conversation or check-in is started with them as coach "
-                    "before then.")
-        return ""
 
     def show_view(self) -> None:
         """Show the view chosen: the team view, or the search list and the person page."""
@@ -491,12 +474,7 @@ class StartScreen:
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
                                         f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
         else:
-            note = self.people.coach_note(employee.get(COACH_ID), name)
-            if refusal and coach_id == employee.get(COACH_ID):
-                note += (" Until then no new conversation or check-in is started with them as coach: to start one, "
-                         f"choose the coach meeting {name} under Coach.")
-            elif refusal:
-                note = " ".join(part for part in (note, refusal) if part)
+            note = self.people.person_coach_note(employee.get(COACH_ID), coach_id, name)
             if note:
                 self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
                                             + self.employee_html.value)
