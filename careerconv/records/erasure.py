@@ -107,6 +107,7 @@ import pyarrow.parquet as pq
 from . import schema
 from .kept_elsewhere import is_marked_reports_folder, list_paths, recorded_reports_folders, \
     reports_folder_mark_problem
+from .case_blind import case_blind
 from .erased_names import found_again, name_capitals, name_form, written_as_a_name
 from .looked_at import PATH, TEXT, Judge, marks
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
@@ -155,6 +156,10 @@ def old_lock_name(employee_id: str) -> str:
     return hashlib.sha256(f"employee:{employee_id}".encode("utf-8")).hexdigest()[:20]
 
 
+# Texts at least this long are first looked at case-blind (:meth:`Mentions._cannot_match`).
+_LONG_TEXT = 4096
+
+
 class Mentions:
     """Finds the ways a file can mention one person: id, full name, email, and hashes of the id.
 
@@ -198,11 +203,15 @@ class Mentions:
         # CSV's separator, so 1,5 is still read as a mention).
         decimal = (r"(?<![0-9]\.)", r"(?!\.[0-9])") if letterless else ("", "")
         parts = [rf"(?<![A-Za-z0-9_]){decimal[0]}{re.escape(employee_id)}(?![A-Za-z0-9_]){decimal[1]}"]
+        # What a text must hold, case-blind (:func:`.case_blind.case_blind`), for the pattern to find anything in it
+        # but the id: each word of a form of the name, or the email, or the old lock name.
+        needed: list[list[str]] = [[old_lock_name(employee_id)]]
         if self.name and len(self.name) >= 2:
             forms = {unicodedata.normalize(f, self.name) for f in ("NFC", "NFD")}
             forms |= {_without_format_characters(f) for f in forms}
             names = []
             for form in sorted(f for f in forms if f.strip()):
+                needed.append(form.split())
                 words = [re.escape(w) for w in form.split()]
                 lead = "" if _unspaced(form.strip()[0]) else r"(?<!\w)"
                 tail = "" if _unspaced(form.strip()[-1]) else r"(?!\w)"
@@ -212,6 +221,10 @@ class Mentions:
             self.capitals = name_capitals(self.name)
         if self.email:
             parts.append(r"(?i:" + re.escape(self.email) + ")")
+            needed.append([self.email])
+        # None where the case-blind form cannot be made (then every pattern runs)
+        self._needed_blind = None if case_blind("") is None else \
+            [[case_blind(word) for word in words] for words in needed]
         parts.append(r"(?i:" + old_lock_name(employee_id) + ")")
         self.pattern = re.compile("|".join(parts))
         # Such an id is replaced only where it is the whole text (a JSON value "5"), never inside one.
@@ -224,8 +237,19 @@ class Mentions:
         self.protected = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, longer)) + r")(?![A-Za-z0-9_])") \
             if longer else None
 
+    def _cannot_match(self, text: str) -> bool:
+        """True when no pattern of these mentions can match in ``text``: it holds neither the id nor, case-blind, every
+        word of a form of the name, the email or the old lock name. Only a long text is looked at so (a page, a
+        notebook): the patterns take longer there than the look, and less time on a short one (a record's field)."""
+        if self._needed_blind is None or len(text) < _LONG_TEXT or self.employee_id in text:
+            return False
+        blind = case_blind(text)
+        return not any(all(word in blind for word in words) for words in self._needed_blind)
+
     def _found(self, text: str, pattern: re.Pattern | None = None) -> list[re.Match]:
         """Every match of ``pattern``, the name's ignoring case too, but inside another person's longer id."""
+        if self._cannot_match(text):
+            return []
         found = list((pattern or self.pattern).finditer(text))
         if found and self.protected is not None:
             spans = [m.span() for m in self.protected.finditer(text)]
@@ -243,7 +267,7 @@ class Mentions:
     def search(self, text: str) -> bool:
         """True when ``text`` mentions the person."""
         if self.protected is None and not self.capitals:
-            return self.pattern.search(text) is not None
+            return not self._cannot_match(text) and self.pattern.search(text) is not None
         return bool(self._matches(text))
 
     def mentions_and_possible(self, text: str) -> tuple[bool, bool]:

@@ -57,6 +57,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -1334,17 +1335,8 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             # A PDF of the day that this batch does not write is kept only if it shows the same data.
             stale_pdf = (not job.parameters.get("pdf_path") and paths.pdf.exists()
                          and _stored_fingerprint(paths) != job.pdf_fingerprint)
-            paths.stamp.unlink(missing_ok=True)  # until every file is written, the report is not current
-            _write_notebook(paths.ipynb, job.nb)
-            written.append(paths.ipynb)
-            atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
-            written.append(paths.html)
-            stamp = Stamp(job.fingerprint, job.batch, dt.datetime.now(dt.timezone.utc), job.named)
-            atomic_write_bytes(paths.stamp, stamp_text(stamp).encode("utf-8"), durable=False)
-            if paths.error_ipynb.exists():
-                paths.error_ipynb.unlink()
-            if stale_pdf:
-                paths.pdf.unlink()
+            with _stops_held():
+                _write_files(job, page, paths, stale_pdf, written)
         except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
             outcome.status = FAILED
             # Said whole (found: "... nothing was written" beside a new notebook with no page): what this run
@@ -1355,6 +1347,50 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             return
     outcome.status = MADE
     outcome.error = None
+
+
+def _write_files(job: ReportJob, page: str, paths: ReportPaths, stale_pdf: bool, written: list[Path]) -> None:
+    """Write an executed report's files: its notebook, its page, and last its stamp (the report is current only once
+    all are written); then remove a failed notebook of an earlier run and a ``stale_pdf``. Each file written is
+    appended to ``written``."""
+    paths.stamp.unlink(missing_ok=True)  # until every file is written, the report is not current
+    _write_notebook(paths.ipynb, job.nb)
+    written.append(paths.ipynb)
+    atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
+    written.append(paths.html)
+    stamp = Stamp(job.fingerprint, job.batch, dt.datetime.now(dt.timezone.utc), job.named)
+    atomic_write_bytes(paths.stamp, stamp_text(stamp).encode("utf-8"), durable=False)
+    if paths.error_ipynb.exists():
+        paths.error_ipynb.unlink()
+    if stale_pdf:
+        paths.pdf.unlink()
+
+
+# The signals that stop a batch (Ctrl-C; SIGTERM, which the command makes stop it as Ctrl-C does).
+_STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _stops_held():
+    """Hold a stop (:data:`_STOPS`) that arrives in the block until it ends, then raise it again: a report's files
+    are written whole before a stopped batch ends (found: Ctrl-C that came between a report's page and its stamp
+    left a page the stop message counted as made, which the next run made again, as it had no stamp).
+
+    Only the main thread takes signals: elsewhere (a Dask worker's thread) the block runs as it is. A signal whose
+    handler was not set from Python is not held (it could not be set back)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    held = {signum: signal.signal(signum, lambda number, _frame: arrived.append(number))
+            for signum in _STOPS if signal.getsignal(signum) is not None}
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        if arrived:
+            signal.raise_signal(arrived[0])  # handled as it would have been (Ctrl-C: KeyboardInterrupt)
 
 
 def _repoint(job: ReportJob, store: Store) -> None:
