@@ -20,11 +20,15 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def start_batch(data: Path, reports: Path, *more: str) -> subprocess.Popen:
-    """``careerconv report --all`` in a process of its own, as an operator or a scheduler starts it."""
+    """``careerconv report --all`` in a process of its own, as an operator or a scheduler starts it: from a terminal,
+    where Ctrl-C is not ignored, whatever the process running the tests inherited (a shell starting a command in the
+    background without job control ignores SIGINT for it, and so for its children: a test run started so saw the
+    batch finish after its Ctrl-C)."""
     return subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "report", "--all",
                              "--as-of", AS_OF, "-o", str(reports), *more], cwd=PROJECT, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT)})
+                            env={**os.environ, "PYTHONPATH": str(PROJECT)},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def made(reports: Path) -> list[str]:
@@ -86,8 +90,12 @@ def test_a_report_whose_page_was_written_when_ctrl_c_came_is_written_whole_and_n
             signal.raise_signal(signal.SIGINT)  # as a terminal sends it, to this (the batch's main) thread
 
     monkeypatch.setattr(runner, "atomic_write_bytes", write_then_ctrl_c)
-    with pytest.raises(KeyboardInterrupt):  # a batch of one: no other report is left claimed by this process
-        runner.run_batch(data, [first], AS_OF, reports_dir=reports, jobs=1, progress=False)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (see start_batch)
+    try:
+        with pytest.raises(KeyboardInterrupt):  # a batch of one: no other report is left claimed by this process
+            runner.run_batch(data, [first], AS_OF, reports_dir=reports, jobs=1, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, terminal)
     assert made(reports) == [first]
     monkeypatch.setattr(runner, "atomic_write_bytes", write)
 
