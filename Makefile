@@ -54,7 +54,10 @@ proxy:
 # committed); `unit` leaves those two modules to `notebooks`, so `make test` runs each test once. The unit tests
 # run on one process per core (pytest-xdist): each makes its own folders, servers and ports. Each process starts
 # with a run of whole test files (a file's hub or server starts once) and takes tests from the other's run when it
-# has none left ("worksteal"), so a slow test near the end does not leave one core idle.
+# has none left ("worksteal"), so a slow test near the end does not leave one core idle. The browser tests run on
+# one process per core too, each taking whole files ("loadfile": a file's app server, hub or browser starts once);
+# many of them wait on the app's own clocks (a beat every 15 s, a section's time saved every 30 s), which the other
+# process's tests fill.
 NOTEBOOK_TESTS := tests/test_notebooks.py tests/test_explore_notebook.py
 
 unit: setup fonts proxy
@@ -63,8 +66,8 @@ unit: setup fonts proxy
 notebooks: setup
 	$(BIN)/python -m pytest -q $(NOTEBOOK_TESTS)
 
-e2e: setup browser
-	$(BIN)/python -m pytest -q tests/e2e
+e2e: setup browser proxy
+	$(BIN)/python -m pytest -q -n auto --dist loadfile tests/e2e
 
 test: setup browser unit notebooks e2e
 
