@@ -89,6 +89,7 @@ from careerconv.records import schema
 from careerconv.records.dates import human_date
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
+from careerconv.surfaces.signals import signals_held
 from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
@@ -1378,7 +1379,9 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             # A PDF of the day that this batch does not write is kept only if it shows the same data.
             stale_pdf = (not job.parameters.get("pdf_path") and paths.pdf.exists()
                          and _stored_fingerprint(paths) != job.pdf_fingerprint)
-            with _stops_held():
+            # Whole before a stopped batch ends (found: Ctrl-C that came between a report's page and its stamp left
+            # a page the stop message counted as made, which the next run made again, as it had no stamp).
+            with signals_held(*_STOPS):
                 _write_files(job, page, paths, stale_pdf, written)
         except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
             outcome.status = FAILED
@@ -1411,29 +1414,6 @@ def _write_files(job: ReportJob, page: str, paths: ReportPaths, stale_pdf: bool,
 
 # The signals that stop a batch (Ctrl-C; SIGTERM, which the command makes stop it as Ctrl-C does).
 _STOPS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def _stops_held():
-    """Hold a stop (:data:`_STOPS`) that arrives in the block until it ends, then raise it again: a report's files
-    are written whole before a stopped batch ends (found: Ctrl-C that came between a report's page and its stamp
-    left a page the stop message counted as made, which the next run made again, as it had no stamp).
-
-    Only the main thread takes signals: elsewhere (a Dask worker's thread) the block runs as it is. A signal whose
-    handler was not set from Python is not held (it could not be set back)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-    held = {signum: signal.signal(signum, lambda number, _frame: arrived.append(number))
-            for signum in _STOPS if signal.getsignal(signum) is not None}
-    try:
-        yield
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
-        if arrived:
-            signal.raise_signal(arrived[0])  # handled as it would have been (Ctrl-C: KeyboardInterrupt)
 
 
 def _repoint(job: ReportJob, store: Store) -> None:
