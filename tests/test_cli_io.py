@@ -625,7 +625,7 @@ def test_a_ctrl_c_the_moment_the_url_shows_waits_for_the_lines_around_it():
 
     printed = []
     with pytest.raises(KeyboardInterrupt):
-        with app._signals_held(signal.SIGINT, signal.SIGTERM):
+        with app.signals_held(signal.SIGINT, signal.SIGTERM):
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)  # Python would handle it here, were it not held
             printed.append("the line after the URL")

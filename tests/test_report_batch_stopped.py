@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -101,3 +102,44 @@ def test_a_report_whose_page_was_written_when_ctrl_c_came_is_written_whole_and_n
 
     again = runner.run_batch(data, [first, second], AS_OF, reports_dir=reports, jobs=1, progress=False)
     assert ([o.employee_id for o in again.made], [o.employee_id for o in again.unchanged]) == ([second], [first])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_batch_stopped_in_a_process_that_goes_on_lets_go_of_its_reports_and_running_it_again_goes_on(
+        tmp_path, monkeypatch):
+    """Ctrl-C on a batch run in a process that goes on, as an HR analyst stops a JupyterLab cell running
+    ``run_batch``, while a report has been executed but not yet written (found: the reports' claims stayed held, and
+    the same batch run again in that kernel waited on them for ever)."""
+    from careerconv.surfaces.report import claims, runner
+
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    make_six_person_org(data)
+    execute = runner._execute_job
+    executed: list[str] = []
+
+    def execute_then_ctrl_c(kernel, job, template, timeout):
+        execute(kernel, job, template, timeout)
+        executed.append(job.outcome.employee_id)
+        if len(executed) == 2:  # Ctrl-C to the process, taken by its main thread (the one writing the reports)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    monkeypatch.setattr(runner, "_execute_job", execute_then_ctrl_c)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a notebook's kernel
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.run_batch(data, list(SIX), AS_OF, reports_dir=reports, jobs=1, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, terminal)
+    before = made(reports)
+    assert len(executed) >= 2 and len(before) < len(SIX)
+    for eid in SIX:  # no report is left claimed by this process
+        held = claims.claim(reports, eid, wait=False)
+        assert held is not None, f"the stopped batch still holds the claim on {eid}'s report"
+        held.release()
+    monkeypatch.setattr(runner, "_execute_job", execute)
+
+    again = runner.run_batch(data, list(SIX), AS_OF, reports_dir=reports, jobs=1, progress=False)
+    assert sorted(o.employee_id for o in again.made) == sorted(set(SIX) - set(before))
+    assert sorted(o.employee_id for o in again.unchanged) == before
+    assert made(reports) == sorted(SIX)  # every report, once

@@ -21,6 +21,7 @@ from app_harness import Harness
 from careerconv.cli import main
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
+from careerconv.surfaces.app.roster_index import RosterIndex
 from careerconv.surfaces.app.team import load_team
 from careerconv.surfaces.report import runner
 from careerconv.surfaces.report.paths import report_paths
@@ -175,7 +176,7 @@ def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_
                                    "C00", "Hired", "04/01/2027"]])
     h = Harness(small_org)  # on 1 Oct 2026
     start = h.app.start_screen
-    assert ("Grace Hopper (C01) · starts 4 Jan 2027", "C01") in start.coach_choice.options
+    assert ("Grace Hopper (C01) · starts 4 Jan", "C01") in start.coach_choice.options  # in the coming year
     start.choose(coach="C01")
     assert start.coach_left_html.layout.display != "none"
     assert ("Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets their people, or set a coach "
@@ -200,6 +201,23 @@ def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_
             "here (or set a coach who is here on the roster)") in captured.err
     assert main(["--data", str(small_org), "due", "--as-of", "2027-01-04", "--coach", "C01"]) == 0
     assert "Grace Hopper" not in capsys.readouterr().err  # from her first day she is their coach like any other
+
+def test_the_coach_picker_names_a_start_day_of_the_coming_year_by_its_day_and_month(small_org: Path):
+    """Found at 400 px: the closed coach picker cut "Théo Lambert (E0020) · starts 4 Feb 20...". A day less than a
+    year after the app's day (1 Oct 2026) is the next one of its day and month, so its year is left out of the
+    picker (the box below it says the day in full); a day a year or more ahead keeps its year."""
+    _import(small_org, [HIBOB[0],
+                        ["C01", "Grace Hopper", "", "Engineering", "Head of engineering", "C00", "Hired", "04/01/2027"],
+                        ["C02", "Edsger Dijkstra", "", "Research", "Researcher", "C00", "Hired", "30/09/2027"],
+                        ["E001", "Ada Lovelace", "", "Engineering", "Engineer", "C01", "Hired", "01/10/2027"]])
+    people = RosterIndex(Store(small_org).roster(), day=IMPORT_DAY)
+    assert [people.coach_option_label(eid) for eid in ("C01", "C02", "E001", "E002")] == [
+        "Grace Hopper (C01) · starts 4 Jan", "Edsger Dijkstra (C02) · starts 30 Sep",
+        "Ada Lovelace (E001) · starts 1 Oct 2027", "Alan Turing (E002)"]
+    # where the coach is named beside their people, the day keeps its year
+    assert people.coach_choice_label("C01") == "Grace Hopper (C01) · starts 4 Jan 2027"
+    assert people.coach_away_hint("C01").startswith("Grace Hopper (C01) starts on 4 Jan 2027: ")
+
 
 def test_a_re_import_that_changes_start_days_names_whose_and_what_it_does(small_org: Path):
     """Found by a tester: a re-import that emptied a start day, or moved it into the past, said only "updated 3",

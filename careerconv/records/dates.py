@@ -31,8 +31,8 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def human_date(value: Any, *, missing: str = "", space: str = " ") -> str:
-    """A day as ``9 Mar 2026``.
+def human_date(value: Any, *, missing: str = "", space: str = " ", year: bool = True) -> str:
+    """A day as ``9 Mar 2026`` (``9 Mar`` without ``year``).
 
     Parameters
     ----------
@@ -42,6 +42,8 @@ def human_date(value: Any, *, missing: str = "", space: str = " ") -> str:
         What None, "" and NaN/NaT read as ("" unless given; the report shows a dash).
     space
         Between day, month and year (:data:`NO_BREAK` in HTML that must not wrap).
+    year
+        Whether the year is said (without it, only where the day and month alone name the day meant).
 
     Raises
     ------
@@ -51,7 +53,8 @@ def human_date(value: Any, *, missing: str = "", space: str = " ") -> str:
     if _missing(value):
         return missing
     day = pd.Timestamp(value)
-    return f"{day.day}{space}{_MONTH_NAMES[day.month - 1][:3]}{space}{day:%Y}"
+    day_month = f"{day.day}{space}{_MONTH_NAMES[day.month - 1][:3]}"
+    return f"{day_month}{space}{day:%Y}" if year else day_month
 
 
 def human_datetime(value: str | dt.datetime | None, *, zone: bool = False) -> str:

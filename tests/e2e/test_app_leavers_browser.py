@@ -155,15 +155,18 @@ def test_a_coach_who_has_not_started_is_said_to_start_later_and_their_team_who_m
         browser, grace_starts_server, output_dir, width):
     """Found by a tester: a coach hired to start after today was offered unmarked in the coach picker. She is
     marked with the day she starts, the page says it in full below the picker, and her team view says that until
-    then another coach meets her people, and offers no Start with her as coach."""
+    then another coach meets her people, and offers no Start with her as coach. The closed picker shows her whole:
+    a day of the coming year without its year (found cut at 400 px: "Théo Lambert (E0020) · starts 4 Feb 20")."""
     starts = human_date(START_DAY)
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.set_default_timeout(WAIT)
     page.goto(grace_starts_server.url)
     ready(page)
-    page.locator(".cc-coach select").select_option(label=f"Grace Hopper (C01) · starts {starts}")
+    label = f"Grace Hopper (C01) · starts {human_date(START_DAY, year=False)}"
+    page.locator(".cc-coach select").select_option(label=label)
     hint = page.locator(".cc-coach-left-hint")
     hint.wait_for()
+    chosen = chosen_coach_once_drawn(page)
     said = " ".join(hint.inner_text().split())
     seen_whole = hint.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
     problems = layout_problems(page)
@@ -180,6 +183,7 @@ def test_a_coach_who_has_not_started_is_said_to_start_later_and_their_team_who_m
                     "coach who is here on the roster; no new conversation or check-in is started with them as coach "
                     "before then.")
     assert seen_whole
+    assert chosen["label"] == label and chosen["inPicker"], f"at {width} px the closed picker cuts {chosen['label']!r}"
     assert (f"Their coach Grace Hopper (C01) starts on {starts}: until then another coach meets the 3 people below, "
             "or set a coach who is here on the roster.") in team_said
     assert not starts_offered

@@ -123,6 +123,17 @@ class RosterIndex:
         away = self.away_label(coach_id or "")
         return self.coach_label(coach_id) + (f" · {away}" if away else "")
 
+    def coach_option_label(self, coach_id: str) -> str:
+        """The coach as the coach picker offers them: :meth:`coach_choice_label`, but the day a coach who has not
+        started yet starts is said without its year while it is less than a year after the app's day, when no year
+        is needed to know it (``"Théo Lambert (E0020) · starts 4 Feb"``): a phone's closed picker then shows the
+        option whole (found cut at 400 px, "Théo Lambert (E0020) · starts 4 Feb 20"). The box below the picker says
+        the day in full (:meth:`coach_away_hint`)."""
+        start = self.start_day(coach_id)
+        if start is None or self._day is None or not _less_than_a_year_after(self._day, start):
+            return self.coach_choice_label(coach_id)
+        return f"{self.coach_label(coach_id)} · starts {human_date(start, year=False)}"
+
     def coach_note(self, coach_id: str | None, whom: str) -> str:
         """What to do about a coach who is not here, as text (``whom``: who has them as coach), else "".
 
@@ -257,3 +268,9 @@ class RosterIndex:
         if person.get(CADENCE_MONTHS) is not None:
             person[CADENCE_MONTHS] = int(person[CADENCE_MONTHS])
         return person
+
+
+def _less_than_a_year_after(day: dt.date, later: dt.date) -> bool:
+    """Whether ``later`` comes before the day of ``day``'s month and day in the next year (so a day and month
+    name it: the next one after ``day``)."""
+    return later.year == day.year or (later.year == day.year + 1 and (later.month, later.day) < (day.month, day.day))

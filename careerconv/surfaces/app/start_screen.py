@@ -250,7 +250,7 @@ class StartScreen:
         if not coaches:
             return []
         every = [("All coaches", "")] if len(coaches) > 1 or self.people.anyone_on_no_team() else []
-        return every + [(self.people.coach_choice_label(c), c) for c in coaches]
+        return every + [(self.people.coach_option_label(c), c) for c in coaches]
 
     def coaches(self) -> list[str]:
         """The coaches the coach picker offers."""

@@ -43,7 +43,6 @@ has not stopped after :data:`STOP_TIMEOUT` seconds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import secrets
@@ -54,10 +53,10 @@ import sys
 import tempfile
 import time
 import webbrowser
-from collections.abc import Iterator
 from pathlib import Path
 
 from careerconv.records import config, resources
+from careerconv.surfaces.signals import signals_held
 from . import ports, streams
 from .argtypes import whole_number
 from .processes import stop_with_parent
@@ -284,20 +283,6 @@ class _Stop(Exception):
     """SIGTERM or SIGHUP to this command: stop the server like Ctrl-C does."""
 
 
-@contextlib.contextmanager
-def _signals_held(*signals: signal.Signals) -> Iterator[None]:
-    """Hold ``signals`` back while the block runs; the first that came meanwhile is handled as it ends."""
-    came: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, _frame: came.append(signum)) for s in signals}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        if came:
-            signal.raise_signal(came[0])
-
-
 def _raise_stop(signum, _frame):
     raise _Stop(signal.Signals(signum).name)
 
@@ -365,7 +350,7 @@ def run(args: argparse.Namespace) -> int:
         url = app_url(port, token, notebook, args.lab)
         # The URL is the command's result (stdout, for a script to read); the rest is for the person. The
         # three lines go out whole: a Ctrl-C the moment the URL shows stops the app after them.
-        with _signals_held(signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        with signals_held(signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             streams.status(args, "careerconv app: the app is running at")
             streams.result(f"{url}\n")
             streams.status(args, "Only this computer can reach it (127.0.0.1), and only with the token in the URL. "

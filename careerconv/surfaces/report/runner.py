@@ -89,6 +89,7 @@ from careerconv.records import schema
 from careerconv.records.dates import human_date
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
+from careerconv.surfaces.signals import signals_held
 from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
@@ -768,9 +769,9 @@ class ReportMaker:
             If no kernel could be started: nothing was made for this employee
             and the request can go to another maker.
         """
-        job = self.execute(request)
-        if self._exporter is None:
+        if self._exporter is None:  # first: one that cannot be made leaves no claim held
             self._exporter = ReportExporter()
+        job = self.execute(request)
         return write_report(job, self._exporter, self._store)
 
     def execute(self, request: ReportRequest, wait: bool = True) -> ReportJob | None:
@@ -866,12 +867,11 @@ class LocalExecutor:
         pending: queue.Queue[tuple[int, ReportRequest]] = queue.Queue()
         for item in enumerate(requests):
             pending.put(item)
-        finished: queue.Queue[tuple[int, ReportJob] | None] = queue.Queue()
-        stop = threading.Event()
+        finished = _Handoff()
         kernel_errors: list[str] = []  # why a worker gave up (its kernel would not start)
         n_workers = min(self.jobs, len(requests))
         workers = [threading.Thread(target=_local_worker, name=f"report-kernel-{i}", daemon=True,
-                                    args=(settings, template, pending, finished, stop, kernel_errors))
+                                    args=(settings, template, pending, finished, kernel_errors))
                    for i in range(n_workers)]
         for w in workers:
             w.start()
@@ -882,7 +882,7 @@ class LocalExecutor:
         done_workers = 0
         try:
             while done_workers < n_workers:
-                item = finished.get()
+                item = finished.take()
                 if item is None:
                     done_workers += 1
                     continue
@@ -891,7 +891,7 @@ class LocalExecutor:
                 bar.done(outcomes[i])
         finally:
             bar.close()
-            stop.set()
+            finished.close()
             for w in workers:
                 w.join(timeout=30)
         # Requests no worker took (every kernel failed to start, or the batch was
@@ -910,9 +910,53 @@ class LocalExecutor:
                 for o, r in zip(outcomes, requests)]
 
 
+class _Handoff:
+    """Executed reports passed from the kernels' threads to the thread that writes them, until :meth:`close`.
+
+    Once closed (the batch ended, or stopped: Ctrl-C, an error), every claim on a report handed over and not written
+    is let go, and so is the claim of a report handed over later (a kernel was still executing it): the process
+    goes on holding none (found: Ctrl-C on a batch in a JupyterLab kernel left the claims of reports executed but
+    not yet written, and the same batch run again in that kernel waited on them for ever). A claim let go twice is
+    let go once (:meth:`.claims.Claim.release`), so one written meanwhile is left as it is.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[int, ReportJob] | None] = queue.Queue()
+        self._lock = threading.Lock()  # a report is handed over, or its claim let go, never both
+        self._claims: list[Claim] = []
+        self.closed = False
+
+    def give(self, i: int, job: ReportJob) -> None:
+        """Hand over the executed report of request ``i`` (from a kernel's thread); once closed, let go of it."""
+        with self._lock:
+            if not self.closed:
+                if job.claim is not None:
+                    self._claims.append(job.claim)
+                self._queue.put((i, job))
+                return
+        if job.claim is not None:
+            job.claim.release()
+
+    def worker_done(self) -> None:
+        """Say that a kernel's thread has ended (:meth:`take` returns None for it)."""
+        self._queue.put(None)
+
+    def take(self) -> tuple[int, ReportJob] | None:
+        """The next report handed over (waits for it), or None for a kernel's thread that ended."""
+        return self._queue.get()
+
+    def close(self) -> None:
+        """Take no more reports, and let go of every claim on one handed over (those written are let go already)."""
+        with self._lock:
+            self.closed = True
+        for held in self._claims:
+            held.release()
+
+
 def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pending: queue.Queue,
-                  finished: queue.Queue, stop: threading.Event, kernel_errors: list[str]) -> None:
-    """One kernel's thread: execute reports until there are none left (or no kernel can be started).
+                  finished: _Handoff, kernel_errors: list[str]) -> None:
+    """One kernel's thread: execute reports until there are none left, no kernel can be started, or the batch
+    has stopped (``finished`` is closed).
 
     A report that another batch is making (:mod:`.claims`) is put after the others; when nothing else is left, the
     thread waits for it.
@@ -920,7 +964,7 @@ def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pend
     maker = ReportMaker(settings, template)
     put_back = 0  # reports put back in a row, since one was taken
     try:
-        while not stop.is_set():
+        while not finished.closed:
             try:
                 i, request = pending.get_nowait()
             except queue.Empty:
@@ -938,10 +982,10 @@ def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pend
                     time.sleep(0.2)
                 continue
             put_back = 0
-            finished.put((i, job))
+            finished.give(i, job)
     finally:
         maker.shutdown()
-        finished.put(None)
+        finished.worker_done()
 
 
 # ---------------------------------------------------------------------------
@@ -1335,7 +1379,9 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             # A PDF of the day that this batch does not write is kept only if it shows the same data.
             stale_pdf = (not job.parameters.get("pdf_path") and paths.pdf.exists()
                          and _stored_fingerprint(paths) != job.pdf_fingerprint)
-            with _stops_held():
+            # Whole before a stopped batch ends (found: Ctrl-C that came between a report's page and its stamp left
+            # a page the stop message counted as made, which the next run made again, as it had no stamp).
+            with signals_held(*_STOPS):
                 _write_files(job, page, paths, stale_pdf, written)
         except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
             outcome.status = FAILED
@@ -1368,29 +1414,6 @@ def _write_files(job: ReportJob, page: str, paths: ReportPaths, stale_pdf: bool,
 
 # The signals that stop a batch (Ctrl-C; SIGTERM, which the command makes stop it as Ctrl-C does).
 _STOPS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def _stops_held():
-    """Hold a stop (:data:`_STOPS`) that arrives in the block until it ends, then raise it again: a report's files
-    are written whole before a stopped batch ends (found: Ctrl-C that came between a report's page and its stamp
-    left a page the stop message counted as made, which the next run made again, as it had no stamp).
-
-    Only the main thread takes signals: elsewhere (a Dask worker's thread) the block runs as it is. A signal whose
-    handler was not set from Python is not held (it could not be set back)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-    held = {signum: signal.signal(signum, lambda number, _frame: arrived.append(number))
-            for signum in _STOPS if signal.getsignal(signum) is not None}
-    try:
-        yield
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
-        if arrived:
-            signal.raise_signal(arrived[0])  # handled as it would have been (Ctrl-C: KeyboardInterrupt)
 
 
 def _repoint(job: ReportJob, store: Store) -> None:
