@@ -1,5 +1,5 @@
 """The targets measured at their horizons in DuckDB SQL beside the HR report's engine (issue 11): is SQL the way
-to the 20-second report? Measured: no -- SQL took 2-4.5 times the engine's CPU for this table (figures below).
+to the 20-second report? Measured: no -- SQL took 2-4.8 times the engine's CPU for this table (figures below).
 
 :func:`careerconv.analytics.record_tables.measured_targets` (the rule
 :func:`careerconv.rules.progress.progress_at_horizons` over the targets due of the report's period, against the
@@ -25,24 +25,24 @@ Each run is a fresh process (its peak resident size, ``ru_maxrss``, is its own, 
 process's user + system time (DuckDB's threads included; the engine's measurements by their threads' time). DuckDB
 runs with ``--threads`` (2) and ``--memory-limit`` (1GB). The modes alternate ``--repeat`` times.
 
-Measured on the 2-core host on 2026-12-07 (500b7ba, DuckDB 2.0.1), load 7-11 from other work throughout, so
+Measured on the 2-core host on 2026-12-07 (500b7ba, DuckDB 2.0.1), load 5-11 from other work throughout, so
 the walls are long and only the CPU figures and their ratios mean much::
 
-    part   engine measured_targets        0.53 / 0.81 / 0.53 CPU s   (wall 0.9-1.9 s)
-    part   SQL (connect + query)          1.73 / 2.21 / 2.26 CPU s   (wall 3.4-6.6 s, +514-590 MiB); the query
-                                          alone 1.1-1.35 CPU s, the connection ~0.5
-    whole  engine, the whole report       85.6 / 99.6 CPU s, peak 1,184 / 1,233 MiB; its targets' measurements
-                                          10.8 / 15.7 CPU s (32 calls: in each of the 16 parts one for
-                                          the report and its neighbours sharing its end, one for the
-                                          neighbour with another end)
-    whole  SQL, one query                 46.7 / 48.4 CPU s (wall 163 / 88 s), peak 1,701 / 1,676 MiB
+    part   engine measured_targets        0.53 / 0.81 / 0.53 / 0.47 CPU s   (wall 0.7-1.9 s)
+    part   SQL (connect + query)          1.73 / 2.21 / 2.26 / 1.93 CPU s   (wall 3.4-6.6 s, +514-590 MiB); the
+                                          query alone 1.1-1.35 CPU s, the connection ~0.5
+    whole  engine, the whole report       85.6 / 99.6 / 78.5 CPU s (wall 208-306 s), peak 1,184-1,233 MiB; its
+                                          targets' measurements 10.8 / 15.7 / 11.3 CPU s (32 calls: in
+                                          each of the 16 parts one for the report and its neighbours
+                                          sharing its end, one for the neighbour with another end)
+    whole  SQL, one query                 46.7 / 48.4 / 54.2 CPU s (wall 88-163 s), peak 1,676-1,701 MiB
                                           (over the 1.5 GiB target with a 1GB limit), 8,619,982 targets due
 
 The query's time is spread over its joins and groupings on text keys (employee, skill key; no operator over 20 %);
 writing the two neighbours of the horizon day as DuckDB's ``ASOF LEFT JOIN`` instead of the range join took more
 (2.1 against 1.1-1.35 CPU s on the part), and a first version choosing both the rating of each day and the
 closest rating by windows over every row took 1.5-1.7. The engine's two threads give ~1.35x (Python's lock);
-DuckDB's are not held by it, but even a perfect 2x does not make up for 2-4.5 times the CPU (the query alone
+DuckDB's are not held by it, but even a perfect 2x does not make up for 2-4.8 times the CPU (the query alone
 against the engine on the part; the whole organisation's query against the engine's measurements). For the whole
 report to reach 20 s the other part tables (counts, means and medians by group) would have to run in SQL at a
 small fraction of the engine's CPU, while the one measured here runs at several times it. So the part tables stay
