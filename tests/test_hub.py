@@ -416,3 +416,33 @@ def test_a_kernel_no_page_is_connected_to_ends_within_minutes_and_an_open_pages_
     finally:
         requests.delete(f"{hub.url}hub/api/users/e0001/server", timeout=120,
                         headers={"Authorization": f"token {hub.admin_token}"})
+
+
+
+def error_page(answer: requests.Response) -> str:
+    """The words of a hub's error page (its heading and text), spaces made single."""
+    return re.sub(r"\s+", " ", re.search(r'<div class="error">(.*?)</div>', answer.text, re.S).group(1)).strip()
+
+
+def test_an_address_with_no_page_at_it_says_so_in_words_and_where_to_go_not_404_none(hub):
+    """Found looking at the hub: a coach following an old or mistyped address (or the server page of a login the hub
+    does not have) read JupyterHub's "404 : None" (or "404 : No access to resources or resources not found") over
+    "Jupyter has lots of moons, but this is not one...", and no way on. Other statuses keep their pages."""
+    anyone = requests.get(f"{hub.url}hub/no-such-page", timeout=120)
+    assert anyone.status_code == 404
+    assert error_page(anyone) == ('<h1>No page at this address</h1> <p> The address may be old or mistyped. '
+                                  '<a href="/hub/login">Sign in to the hub</a>: it takes you to your page. </p>')
+    browser = signed_in(hub, "e0020")
+    mistyped = browser.get(f"{hub.url}hub/no-such-page", timeout=120)
+    assert mistyped.status_code == 404
+    assert error_page(mistyped) == ('<h1>No page at this address</h1> <p> The address may be old or mistyped. '
+                                    '<a href="/hub/home">Go to your home page on the hub</a>. </p>')
+    nobodys = browser.get(f"{hub.url}user/nobody/", timeout=120)  # the hub has no login "nobody"
+    assert nobodys.status_code == 404
+    assert error_page(nobodys) == (
+        "<h1>No page at this address</h1> <p> The address may be old or mistyped (the hub says: No access to "
+        'resources or resources not found). <a href="/hub/home">Go to your home page on the hub</a>. </p>')
+    for answer in (anyone, mistyped, nobodys):
+        assert "None" not in answer.text and "moons" not in answer.text
+    refused = signed_in(hub, "hana").get(f"{hub.url}hub/spawn/hana", timeout=120)
+    assert refused.status_code == 403 and "<h1>No app to start</h1>" in refused.text  # its own page, as before

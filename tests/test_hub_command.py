@@ -346,6 +346,66 @@ def test_careerconv_hub_restarted_keeps_every_logins_password_and_new_passwords_
 
 
 @pytest.mark.slow
+def test_careerconv_hub_restarted_with_a_groups_file_without_a_coach_a_roster_import_let_in_keeps_their_password(
+        tmp_path):
+    """Found by a hostile test: a roster import made E0004 a coach while the hub ran (the records service let them in
+    and gave the operator their password); `careerconv hub --groups FILE` restarted with the organisation's FILE,
+    which does not name them, dropped their password hash silently: they could not sign in any more, and naming them
+    in FILE later gave them a new password. They stay a coach, keep their password, and the start says so."""
+    require_hub()
+    data, state = tmp_path / "hub-data", tmp_path / "hub-state"  # the command's state folder, beside its data
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    groups = {"coaches": ["e0001", "e0020"], "hr": ["hr"], "operators": ["operator"]}
+    (tmp_path / "groups.json").write_text(json.dumps(groups))
+    header = "employee_id,name,coach_id,department,role,cadence_months,email\n"
+    row = next(line for line in (data / "roster.csv").read_text(encoding="utf-8").splitlines()
+               if line.startswith("E0002,"))
+    hub = Hub.start(data, state, groups=groups, admin_token=True)
+    try:
+        made = requests.put(hub.service_url + "api/roster", data=(header + row.replace(",E0001,", ",E0004,")).encode(),
+                            headers={"Authorization": f"token {hub.user_token('operator')}"}, timeout=120)
+        password = made.json()["passwords"]["e0004"]
+    finally:
+        hub.stop()
+
+    process, text = start_hub_command(data, "--groups", str(tmp_path / "groups.json"))
+    try:
+        url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text).group(1)
+        assert ("careerconv hub: e0004 stay(s) a coach, with the password they have, though the groups file does not "
+                "name them: a roster import made them coaches and the records service let them in to the running hub. "
+                "Add them to the groups file to name every coach there; to take one out, mark them as left on the "
+                "roster, or give their people another coach\n") in text, text
+        today = time.strftime("%Y-%m-%d")
+        assert re.search(rf"^    e0004 +unchanged since {today}  \(coach", text, flags=re.MULTILINE), text
+        assert sign_in(url, "e0004", password).status_code == 302
+        assert json.loads((state / "groups.json").read_text(encoding="utf-8"))["coaches"] == ["e0001", "e0020", "e0004"]
+    finally:
+        stop_hub_command(process)
+
+
+def test_a_coach_let_in_after_an_import_whom_the_roster_no_longer_has_as_coach_is_left_out_and_said_so(
+        tmp_path, capsys):
+    """The other half: a coach the records service let in, whom the groups file does not name and the roster has as
+    coach of nobody (their people moved on) or as left, signs in no more, and the start says so."""
+    require_hub()
+    from careerconv.surfaces.commands.hub import with_coaches_let_in
+    from careerconv.surfaces.service.trial_passwords import add_password, write_password_file
+
+    passwords = tmp_path / "passwords.json"
+    write_password_file(passwords, {"e0001": "a-password"}, made="2026-11-02")
+    for login in ("e0020", "e0004"):  # on the sample roster E0020 coaches eight people, E0004 nobody
+        add_password(passwords, login)
+    groups = {"coaches": ["e0001"], "hr": ["hr"], "operators": ["operator"]}
+    assert with_coaches_let_in(groups, tmp_path, Store(config.SAMPLE_DATA_DIR)) == {
+        "coaches": ["e0001", "e0020"], "hr": ["hr"], "operators": ["operator"]}
+    said = capsys.readouterr().err
+    assert "careerconv hub: e0020 stay(s) a coach, with the password they have" in said
+    assert ("careerconv hub: e0004, let in as coach(es) after a roster import, are left out: the groups file does not "
+            "name them and the roster has them as coach of nobody, or says they have left; their password(s) are "
+            "removed, so they sign in no more\n") in said
+
+
+@pytest.mark.slow
 def test_new_passwords_revoke_the_tokens_and_the_browser_sign_ins_made_with_the_old_ones(tmp_path):
     """Said in the help of `careerconv hub --new-passwords`: a new password is what an operator gives when one
     leaked, yet an API token made with the old one kept reading the coach's people, and so did a browser signed in

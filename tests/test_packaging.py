@@ -242,6 +242,7 @@ def test_every_package_data_pattern_names_files_that_exist():
     for needed in ("surfaces/notebooks/conversation.ipynb", "surfaces/notebooks/progress_report.ipynb",
                    "surfaces/notebooks/hr_analytics.ipynb", "records/question_sets/career-conversation.yaml", "demo/sample/roster.csv",
                    "surfaces/deploy/jupyterhub_config.py", "surfaces/deploy/templates/error.html",
+                   "surfaces/deploy/templates/404.html",
                    "surfaces/deploy/templates/not_running.html",
                    "surfaces/jupyter_data/voila/templates/careerconv/index.html.j2",
                    "surfaces/jupyter_data/voila/templates/careerconv/page.html",

@@ -558,7 +558,7 @@ def test_a_save_for_another_coachs_person_is_refused_as_may_not_save(svc):
 
 @pytest.mark.parametrize("column, day, away, says", [
     ("started_on", "2099-02-04", "starts 4 Feb 2099", "^You start as a coach on 4 Feb 2099: "),
-    ("left_on", "2026-09-01", "left 1 Sep 2026", r"^Théo Lambert \(E0020\) left 1 Sep 2026: no new conversation")])
+    ("left_on", "2026-09-01", "left 1 Sep 2026", "^By the roster you left as a coach on 1 Sep 2026: ")])
 def test_under_the_hub_a_coach_who_has_not_started_or_has_left_is_marked_and_offered_no_start(
         svc, tmp_path, column, day, away, says):
     """Found on the hub: a coach whose roster row says they start on 4 Feb 2099 was offered unmarked in the picker,
@@ -576,31 +576,41 @@ def test_under_the_hub_a_coach_who_has_not_started_or_has_left_is_marked_and_off
     assert not list(svc.data.glob("conversations/E0004/E0004-20261001*"))
 
 
-def test_under_the_hub_a_coach_who_has_not_started_yet_is_told_their_first_day_not_to_choose_another_coach(
-        svc, tmp_path):
+YOU_START = "You start as a coach on 4 Feb 2099: conversations and check-ins with {whom} can be held from then."
+YOU_LEFT = ("By the roster you left as a coach on 1 Sep 2026: conversations and check-ins with {whom} can no longer be "
+            "held in careerconv (a draft begun before can still be finished). If you still coach them, ask HR or "
+            "whoever runs careerconv for your organisation to correct the roster.")
+
+
+@pytest.mark.parametrize("column, day, says, local_words", [
+    ("started_on", "2099-02-04", YOU_START, ("Their coach", "under Coach", "set a coach",
+                                             "Théo Lambert (E0020) starts")),
+    ("left_on", "2026-09-01", YOU_LEFT, ("Their coach", "under Coach", "set a new coach", "need a new coach",
+                                         "Théo Lambert (E0020) left"))])
+def test_under_the_hub_a_coach_who_has_not_started_or_has_left_is_told_their_own_day_not_to_choose_another_coach(
+        svc, tmp_path, column, day, says, local_words):
     """Found on the hub: a coach starting on 4 Feb 2099 read the local app's words about a coach of the roster,
     "Their coach Théo Lambert (E0020) starts on 4 Feb 2099: until then another coach meets Grace Davies, or set a
-    coach who is here on the roster ... to start one, choose the coach meeting Grace Davies under Coach", though the
-    picker offers them alone and the roster is the operator's."""
-    set_roster_day(svc.data, "E0020", "started_on", "2099-02-04")
+    coach who is here on the roster ... to start one, choose the coach meeting Grace Davies under Coach"; a coach who
+    left on 1 Sep 2026 read "Théo Lambert (E0020) left 1 Sep 2026: their people need a new coach on the roster",
+    "set a new coach for Grace Davies on the roster"; though the picker offers them alone and the roster is the
+    operator's."""
+    set_roster_day(svc.data, "E0020", column, day)
     h = Harness(tmp_path / "no-data-folder")  # on 1 Oct 2026
     start = h.app.start_screen
-    assert start.coach_left_html.value == ('<div class="cc-warn-box">You start as a coach on 4 Feb 2099: '
-                                           "conversations and check-ins with your people can be held from then.</div>")
+    assert start.coach_left_html.value == f'<div class="cc-warn-box">{says.format(whom="your people")}</div>'
     h.app.select_employee("E0004")
-    said = ("You start as a coach on 4 Feb 2099: conversations and check-ins with Grace Davies can be held from "
-            "then.")
+    said = says.format(whom="Grace Davies")
     assert start.employee_html.value.startswith(f'<div class="cc-warn-box cc-coach-left">{said}</div><')
     with pytest.raises(ValueError) as refused:
         h.app.start_conversation()
     assert str(refused.value) == said
     start.choose(view="team")
     assert start.team.summary_html.value.endswith(
-        '<div class="cc-warn-box cc-coach-left">You start as a coach on 4 Feb 2099: conversations and check-ins '
-        "with the 8 people below can be held from then.</div>")
+        f'<div class="cc-warn-box cc-coach-left">{says.format(whom="the 8 people below")}</div>')
     shown = start.coach_left_html.value + start.employee_html.value + start.team.summary_html.value
-    for local_words in ("Their coach", "under Coach", "set a coach", "Théo Lambert (E0020) starts"):
-        assert local_words not in shown
+    for words in local_words:
+        assert words not in shown
 
 
 def test_an_older_records_service_that_says_no_days_of_the_coach_leaves_them_unmarked(svc, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ JupyterHub does and lists what it was asked (a real hub: ``tests/test_hub.py`` a
 from __future__ import annotations
 
 import json
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,6 +17,7 @@ import requests
 
 from careerconv.records.store import Store
 from careerconv.surfaces.service.hub_state import HubState
+from careerconv.surfaces.service import hub_users
 from careerconv.surfaces.service.hub_users import HubApi
 from careerconv.surfaces.service.trial_passwords import password_matches, read_password_file, write_password_file
 from service_harness import RunningService, free_port
@@ -160,3 +162,55 @@ def test_with_another_authenticator_the_organisations_login_of_the_coach_is_adde
                                    "authenticator has them sign in"]
     assert answer["passwords"] == {}
     assert hub_files(svc)[0]["coaches"] == ["e0020", "e0001", "grace.davies"]
+
+
+class NotAHub:
+    """A program on the hub's port that is not the hub: it answers every connection with a line that is not HTTP."""
+
+    def __init__(self):
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self.Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hub/api"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            self.rfile.readline()
+            self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_something_else_on_the_hubs_port_leaves_the_roster_imported_and_says_why_not_a_500(svc):
+    """Found by a hostile test: an error outside those handled (the hub refused, did not answer, a file) answered the
+    import 500 although the roster was imported: the operator read that the import failed."""
+    other = NotAHub()
+    svc.service.hub_api = HubApi(other.url, "service-token")
+    before = hub_files(svc)
+    try:
+        answer = make_e0004_coach(svc).json()
+    finally:
+        other.stop()
+    [note] = about_e0004(answer)
+    assert note.startswith(f"E0004 now coaches people but cannot sign in to the hub yet as e0004: what answers at "
+                           f"{other.url} does not answer as a hub does (BadStatusLine: "), note
+    assert ". The roster is imported; " in note and "Restart the hub" in note
+    assert answer["passwords"] == {} and hub_files(svc) == before
+
+
+def test_an_unexpected_error_letting_a_coach_in_leaves_the_roster_imported_and_says_so_not_a_500(svc, monkeypatch):
+    """Whatever fails once the roster is imported, the answer says the roster is imported, which coach was not let in
+    and why, and what to do; the service's log keeps the details."""
+    def broken(path, login, made=""):
+        raise RuntimeError("a fault of careerconv's")
+    monkeypatch.setattr(hub_users, "add_password", broken)
+    answer, _ = make_e0004_coach_with_hub(svc)
+    assert about_e0004(answer) == [
+        "E0004 now coaches people but cannot sign in to the hub yet as e0004: an unexpected error stopped it "
+        "(RuntimeError: a fault of careerconv's; the records service's log has its details). The roster is imported; "
+        f"the hub lets in the coaches of its groups file ({svc.service.hub_state / 'groups.json'}) as it read it when "
+        "it started, and those added to it since. Restart the hub: `careerconv hub` makes a login of every coach on "
+        "the roster and prints the new logins' passwords (every other login keeps its password); or add their login "
+        "to the groups file and restart it"]
+    assert answer["passwords"] == {}

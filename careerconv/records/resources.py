@@ -79,7 +79,8 @@ def jupyterhub_config_file() -> Path:
 
 def hub_templates_dir() -> Path:
     """careerconv's pages of the hub that replace JupyterHub's own (its error pages, less the lines that do not
-    apply to someone who gets no server); each extends JupyterHub's page of its name."""
+    apply to someone who gets no server; its page for an address with no page at it, in words): each extends
+    JupyterHub's page of its name, or careerconv's error page."""
     return package_path(DEPLOY, "templates")
 
 

@@ -9,7 +9,7 @@ new coach on the roster), but is the coach of no new conversation or check-in. S
 team, and due for nothing, before it. A coach who starts after the day is offered, marked, after the coaches here;
 their people are due as everyone is, and until that day another coach meets them (no new conversation or check-in
 has them as coach). Under the hub, what is said of the coach signed in is said to them ("You start as a coach on
-...").
+...", "By the roster you left as a coach on ...").
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ class RosterIndex:
         a coach who has not started yet or has left is marked and coaches nothing new. Read at each look-up.
     signed_in
         The coach signed in under the hub (None: the local app), who reads what is said of them: their first day
-        still to come is said to them, with nothing to choose or set on the roster (the picker offers them alone,
-        and the roster is the operator's).
+        still to come, or the day they left, is said to them, with nothing to choose or set on the roster (the picker
+        offers them alone, and the roster is the operator's).
     """
 
     def __init__(self, roster: pd.DataFrame, day: dt.date | None = None,
@@ -141,22 +141,32 @@ class RosterIndex:
         as everyone else is, so until the coach's first day another coach meets them (or the roster names one who
         is here).
         """
+        yours = self._yours(coach_id, whom)
+        if yours:
+            return yours
         left = self.left_label(coach_id or "")
         if left:
             return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
-        yours = self._your_start(coach_id, whom)
-        if yours:
-            return yours
         start = self.start_day(coach_id or "")
         if start is None:
             return ""
         return (f"Their coach {self.coach_label(coach_id)} starts on {human_date(start)}: until then another "
                 f"coach meets {whom}, or set a coach who is here on the roster.")
 
-    def _your_start(self, coach_id: str | None, whom: str) -> str:
-        """What the coach signed in under the hub is told while their first day is still to come ("": it is not,
-        or ``coach_id`` is not them): the day, from which they hold conversations with ``whom``."""
-        start = self.start_day(coach_id) if coach_id and coach_id == self.signed_in else None
+    def _yours(self, coach_id: str | None, whom: str) -> str:
+        """What the coach signed in under the hub is told of themselves when they are not here ("": they are, or
+        ``coach_id`` is not them): while their first day is still to come, the day, from which they hold
+        conversations with ``whom``; once they have left, the day, that they hold none in careerconv any more, and
+        whom to ask if the roster is wrong (the roster is the operator's; they cannot choose another coach)."""
+        if not coach_id or coach_id != self.signed_in:
+            return ""
+        left = self.left_day(coach_id)
+        if left is not None:
+            return (f"By the roster you left as a coach on {human_date(left)}: conversations and check-ins with "
+                    f"{whom} can no longer be held in careerconv (a draft begun before can still be finished). If "
+                    "you still coach them, ask HR or whoever runs careerconv for your organisation to correct the "
+                    "roster.")
+        start = self.start_day(coach_id)
         if start is None:
             return ""
         return (f"You start as a coach on {human_date(start)}: conversations and check-ins with {whom} can be held "
@@ -164,14 +174,14 @@ class RosterIndex:
 
     def coach_away_hint(self, coach_id: str) -> str:
         """What the start bar says of a chosen coach who is not here, as text ("": they are, or none is chosen)."""
+        yours = self._yours(coach_id, "your people")
+        if yours:
+            return yours
         label = self.coach_label(coach_id)
         left = self.left_label(coach_id)
         if left:
             return (f"{label} {left}: their people need a new coach on the roster; no new conversation or check-in "
                     "is started with them as coach.")
-        yours = self._your_start(coach_id, "your people")
-        if yours:
-            return yours
         start = self.start_day(coach_id)
         if start is not None:
             return (f"{label} starts on {human_date(start)}: until then another coach meets their people, or set a "
@@ -191,7 +201,7 @@ class RosterIndex:
             return note
         if new_coach != person_coach:
             return " ".join(part for part in (note, refusal) if part)
-        if self._your_start(new_coach, whom):
+        if self._yours(new_coach, whom):
             return note
         return note + (" Until then no new conversation or check-in is started with them as coach: to start one, "
                        f"choose the coach meeting {whom} under Coach.")
@@ -206,7 +216,7 @@ class RosterIndex:
         start = self.start_day(coach_id or "")
         if not left and start is None:
             return ""
-        yours = "" if left else self._your_start(coach_id, whom)
+        yours = self._yours(coach_id, whom)
         if yours:
             return yours
         away = left or f"starts on {human_date(start)}"

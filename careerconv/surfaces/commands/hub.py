@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from careerconv.demo import organisation
-from careerconv.records import resources
-from careerconv.records.schema import COACH_ID
+from careerconv.records import leavers, resources
+from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
 from careerconv.records.store import Store, atomic_write_bytes
 from .hub_leftovers import hub_leftovers, leftovers_message
 from .hub_server import STARTER_PIPE
@@ -84,7 +84,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--state", metavar="DIR", help="the hub's own folder: database, cookie secret, password hashes, "
                                                   "access log (default: hub-state beside the data folder)")
     p.add_argument("--groups", metavar="FILE", help='JSON {"coaches": [...], "hr": [...], "operators": [...]} of '
-                                                    "hub logins (default: every coach on the roster, hr, operator)")
+                                                    "hub logins (default: every coach on the roster, hr, operator); "
+                                                    "a coach a roster import let in while the hub ran stays one "
+                                                    "while the roster has them as coach")
     p.add_argument("--new-passwords", nargs="*", metavar="LOGIN",
                    help="make up and print new passwords, for the LOGINs named or, with none named, for every login "
                         "(for a password that leaked: their old passwords stop working, the API tokens made before "
@@ -108,6 +110,43 @@ def without_erased(groups: dict[str, list[str]], store: Store) -> dict[str, list
         print(f"careerconv hub: {left_out} login(s) of the groups are of people erased from {store.root}, and are left "
               "out", file=sys.stderr)
     return kept
+
+
+def with_coaches_let_in(groups: dict[str, list[str]], state: Path, store: Store) -> dict[str, list[str]]:
+    """``groups`` (given with ``--groups``) with the coaches whom the records service let in to the running hub after
+    a roster import made them coaches (marked so in the state folder's password file:
+    :func:`careerconv.surfaces.service.trial_passwords.let_in_logins`) and whom ``groups`` does not name, while the
+    roster still has them as coach and does not say they have left: they stay coaches, with the password they have.
+    The others of them are left out and lose their password (they sign in no more). Both are said on stderr.
+
+    Raises
+    ------
+    ValueError
+        The password file is not careerconv's.
+    """
+    from careerconv.surfaces.service.trial_passwords import let_in_logins  # needs JupyterHub
+
+    named = {login.casefold() for members in groups.values() for login in members}
+    erased = store.erased_ids()  # left out by without_erased, which says so
+    missing = [login for login in let_in_logins(state / PASSWORD_FILE)
+               if login.casefold() not in named and erased.erased_on(login) is None]
+    if not missing:
+        return groups
+    roster = store.roster()
+    coaching = {c.casefold() for c in roster[COACH_ID] if isinstance(c, str) and c}
+    gone = {str(e).casefold() for e in roster.loc[leavers.left_mask(roster, dt.date.today()), EMPLOYEE_ID]}
+    kept = [login for login in missing if login.casefold() in coaching and login.casefold() not in gone]
+    dropped = [login for login in missing if login not in kept]
+    if kept:
+        print(f"careerconv hub: {', '.join(kept)} stay(s) a coach, with the password they have, though the groups "
+              "file does not name them: a roster import made them coaches and the records service let them in to "
+              "the running hub. Add them to the groups file to name every coach there; to take one out, mark them "
+              "as left on the roster, or give their people another coach", file=sys.stderr)
+    if dropped:
+        print(f"careerconv hub: {', '.join(dropped)}, let in as coach(es) after a roster import, are left out: the "
+              "groups file does not name them and the roster has them as coach of nobody, or says they have left; "
+              "their password(s) are removed, so they sign in no more", file=sys.stderr)
+    return {**groups, "coaches": [*groups.get("coaches", []), *kept]}
 
 
 def check_groups(groups: object, source: str) -> dict[str, list[str]]:
@@ -232,7 +271,8 @@ class Hub:
 
         Each login keeps the password it has in the state folder's ``passwords.json``; one without, or one that
         ``new_passwords`` names (``True``: every login), gets a new one (:attr:`passwords`), and what the old one
-        made is revoked before the hub starts (:attr:`signed_out`).
+        made is revoked before the hub starts (:attr:`signed_out`). Given ``groups`` keep the coaches the records
+        service let in after a roster import, while the roster has them as coach (:func:`with_coaches_let_in`).
 
         ``settings_file``: the organisation's settings for the records service, when they are not the data
         folder's own ``careerconv.toml``.
@@ -259,7 +299,12 @@ class Hub:
         leftovers = hub_leftovers(data, state)
         if leftovers:
             raise ValueError(leftovers_message(data, leftovers))
-        groups = without_erased(groups if groups is not None else default_groups(Store(data)), Store(data))
+        store = Store(data)
+        if groups is None:
+            groups = default_groups(store)
+        elif authenticator == "trial-passwords":
+            groups = with_coaches_let_in(groups, state, store)
+        groups = without_erased(groups, store)
         passwords, kept = _passwords(data, state, groups, new_passwords) if authenticator == "trial-passwords" \
             else ({}, {})
         signed_out = sign_out(state, passwords)

@@ -25,6 +25,7 @@ cannot sign in yet (:class:`HubNotUpdated`) and that a restart of the hub lets t
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -56,7 +57,7 @@ class HubApi:
         Raises
         ------
         HubNotUpdated
-            The hub did not answer, or answered with an error status not in ``allowed``.
+            The hub did not answer (or not as a hub does), or answered with an error status not in ``allowed``.
         """
         data = json.dumps(body).encode("utf-8") if body is not None else None
         request = urllib.request.Request(f"{self.url.rstrip('/')}/{path}", data=data, method=method,
@@ -72,6 +73,9 @@ class HubApi:
             raise HubNotUpdated(f"the hub refused {method} {path} (HTTP {exc.code}: {said})") from None
         except (urllib.error.URLError, OSError) as exc:
             raise HubNotUpdated(f"the hub did not answer at {self.url} ({exc})") from None
+        except http.client.HTTPException as exc:  # something else listens there, or the answer broke off
+            raise HubNotUpdated(f"what answers at {self.url} does not answer as a hub does "
+                                f"({type(exc).__name__}: {exc})") from None
 
 
 def add_to_hub(api: HubApi, login: str) -> None:
@@ -167,3 +171,10 @@ def cannot_sign_in_yet(coach_id: str, login: str, state: HubState, reason: str) 
             "and those added to it since. Restart the hub: `careerconv hub` makes a login of every coach on the "
             "roster and prints the new logins' passwords (every other login keeps its password); or add their login "
             "to the groups file and restart it")
+
+
+def unexpected_error(exc: Exception) -> str:
+    """Why a coach was not let in, when :func:`let_in` failed in a way none of its documented errors says (a fault
+    of careerconv's): what failed, and where its details are."""
+    return (f"an unexpected error stopped it ({type(exc).__name__}: {exc}; the records service's log has its "
+            "details)")

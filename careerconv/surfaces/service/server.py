@@ -104,7 +104,7 @@ from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_a
 from .hub_log import forget_in_hub_logs
 from .hub_state import HubState, NotAHubState, coaches_without_login, forget_in_hub_states, logins_mapped_to, \
     read_coach_logins
-from .hub_users import HubApi, HubNotUpdated, can_sign_in_now, cannot_sign_in_yet, let_in
+from .hub_users import HubApi, HubNotUpdated, can_sign_in_now, cannot_sign_in_yet, let_in, unexpected_error
 from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
@@ -313,7 +313,8 @@ class RecordsService:
         hub when its groups file names them among no coaches (:func:`.hub_state.coaches_without_login`), each of their
         logins (:meth:`logins_of_coach`) through :func:`.hub_users.let_in`. Return what the import's answer says of
         them (that they can sign in now, with the password made; or why not, and that a restart of the hub lets them
-        in) and the passwords made (login -> password). Called once the roster is imported, which stays imported."""
+        in) and the passwords made (login -> password). Called once the roster is imported, which stays imported:
+        whatever fails here, even unexpectedly, is said of the coach it stopped, and the other coaches go on."""
         new = sorted({c for c in after[COACH_ID] if isinstance(c, str) and c} - set(before[COACH_ID]))
         if not new or self.hub_state is None:
             return [], {}
@@ -331,6 +332,10 @@ class RecordsService:
                     password = let_in(self.hub_api, self.store(), state, login)
                 except (HubNotUpdated, OSError, ValueError) as exc:
                     notes.append(cannot_sign_in_yet(coach, login, state, str(exc)))
+                    continue
+                except Exception as exc:  # the roster is imported: its answer says so and why, never a bare 500
+                    app_log.error("letting %s in to the hub after a roster import failed", login, exc_info=True)
+                    notes.append(cannot_sign_in_yet(coach, login, state, unexpected_error(exc)))
                     continue
                 notes.append(can_sign_in_now(coach, login, password, state))
                 if password is not None:

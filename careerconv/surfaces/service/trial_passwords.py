@@ -28,6 +28,7 @@ from traitlets import Unicode
 
 from careerconv.records.store import atomic_write_bytes
 
+LET_IN = "let_in"  # an entry's day the records service let its login in as a coach (add_password)
 ITERATIONS = 200_000  # PBKDF2-SHA256 rounds; the passwords are random, this only slows a stolen file further
 
 
@@ -87,8 +88,10 @@ def renew_password_file(path: str | os.PathLike, logins: Collection[str], renew:
 
 
 def add_password(path: str | os.PathLike, login: str, made: str = "") -> str | None:
-    """Give ``login`` a new random password in the file at ``path``, made on the day ``made`` (ISO, default today),
-    when it has none there; every other entry is kept. The file is written whole (:func:`_write_entries`); the
+    """Give ``login``, whom the records service lets in as a coach after a roster import, a new random password in
+    the file at ``path``, made on the day ``made`` (ISO, default today), when it has none there, and mark its entry
+    as let in (:data:`LET_IN`: ``careerconv hub --groups FILE`` keeps it when FILE does not name it, see
+    :func:`let_in_logins`); every other entry is kept. The file is written whole (:func:`_write_entries`); the
     caller holds the data folder's roster lock. Returns the new password, or None when ``login`` has one already.
 
     Raises
@@ -97,11 +100,25 @@ def add_password(path: str | os.PathLike, login: str, made: str = "") -> str | N
         When the file is not a password file as careerconv writes it.
     """
     entries = read_password_file(path)
-    if login in entries:
-        return None
-    password = _new_password()
-    _write_entries(Path(path), {**entries, login: _entry(password, made or dt.date.today().isoformat())})
+    day = made or dt.date.today().isoformat()
+    old = entries.get(login)
+    password = None if old is not None else _new_password()
+    entry = _entry(password, day) if password is not None else {"hash": _hash(old), "made": _made(old)}
+    _write_entries(Path(path), {**entries, login: {**entry, LET_IN: day}})
     return password
+
+
+def let_in_logins(path: str | os.PathLike) -> dict[str, str]:
+    """The logins of the password file at ``path`` that the records service let in as coaches after a roster import
+    (:func:`add_password`): login -> the day; none when there is no file.
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_password_file`.
+    """
+    return {login: entry[LET_IN] for login, entry in read_password_file(path).items()
+            if isinstance(entry, dict) and isinstance(entry.get(LET_IN), str)}
 
 
 def read_password_file(path: str | os.PathLike) -> dict[str, object]:
