@@ -7,6 +7,7 @@ between two pages must not cost HR a page; and the kernel must not outlive the s
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import pytest
 from careerconv import analytics
 from careerconv.records import config
 from careerconv.surfaces.report import hr_page
+from careerconv.surfaces.report.runner import KernelDied
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +104,28 @@ def test_the_warm_kernel_ends_with_the_process_that_started_it(tmp_path):
     while kernel.is_running() and kernel.status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the HR page's kernel outlived the service"
         time.sleep(0.2)
+
+
+def test_a_page_abandoned_while_it_renders_ends_at_once_and_no_page_renders_after(pages, tables, tmp_path, monkeypatch):
+    """The records service stopping while it prepares HR's landing page cuts that page short (found: each stop of a
+    hub just started waited some 7 s for a page nobody would see); the page's cells here wait until killed."""
+    import nbformat
+
+    started = tmp_path / "rendering"
+    nb = nbformat.read(hr_page._notebook(), as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(f"import time\nopen({str(started)!r}, 'w').close()\n"
+                                                      "time.sleep(600)"))
+    nbformat.write(nb, tmp_path / "hr_analytics.ipynb")
+    monkeypatch.setattr(hr_page, "_notebook", lambda: tmp_path / "hr_analytics.ipynb")
+    pages.warm_up().result()
+    rendering = concurrent.futures.ThreadPoolExecutor(1).submit(pages, parameters([]), tables[""])
+    deadline = time.monotonic() + 120
+    while not started.exists():
+        assert time.monotonic() < deadline and not rendering.done(), "the page never started to render"
+        time.sleep(0.1)
+    pages.abandon()
+    with pytest.raises(KernelDied):
+        rendering.result(timeout=60)
+    with pytest.raises(KernelDied, match="abandoned"):
+        pages(parameters([]), tables[""])

@@ -154,9 +154,9 @@ def test_careerconv_hub_with_a_bad_groups_file_says_so_and_starts_nothing(tmp_pa
     assert not (tmp_path / "hub-state").exists()
 
 
-def _hub_configuration(tmp_path, **environment: str) -> subprocess.CompletedProcess:
-    """careerconv's JupyterHub configuration file run as JupyterHub loads it (in a process of its own), with
-    ``environment``: what it prints, and what it sets for a coach's server's kernels."""
+def _hub_configurations(tmp_path, *environments: dict[str, str]) -> list[subprocess.CompletedProcess]:
+    """careerconv's JupyterHub configuration file run as JupyterHub loads it (in a process of its own), once with
+    each of ``environments``, all at once: what each printed, and what it set for a coach's server's kernels."""
     script = ("import json, sys\nfrom traitlets.config import Config\nfrom careerconv.records import resources\n"
               "c = Config()\nexec(resources.jupyterhub_config_file().read_text(), {'get_config': lambda: c, "
               "'load_subconfig': lambda path: None, '__file__': 'jupyterhub_config.py'})\n"
@@ -166,26 +166,39 @@ def _hub_configuration(tmp_path, **environment: str) -> subprocess.CompletedProc
               "from careerconv.surfaces.commands import singleuser_server\n"
               "import os; os.environ.update(Spawner.environment)\n"
               "print(json.dumps([a for a in singleuser_server.app_only_arguments() if 'cull' in a]))\n")
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL, cwd=tmp_path,
-                          env={**os.environ, "CAREERCONV_HUB_STATE": str(tmp_path / "state"), **environment})
+    running = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, stdin=subprocess.DEVNULL, cwd=tmp_path,
+                                env={**os.environ, "CAREERCONV_HUB_STATE": str(tmp_path / f"state-{n}"),
+                                     **environment})
+               for n, environment in enumerate(environments)]  # a state folder each: each writes its token file
+    done = []
+    for process in running:
+        try:
+            out, err = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return done
 
 
 def test_a_coachs_unused_kernels_end_after_the_hubs_idle_setting_and_a_bad_one_is_refused(tmp_path):
     """A kernel no page is connected to ends after 180 s by default (checked every 60 s); an operator may set it
     with CAREERCONV_HUB_KERNEL_IDLE_SECONDS (at least 10); anything else stops the hub saying what is allowed."""
-    default = _hub_configuration(tmp_path)
+    bad = ("5", "3 min", "-30")
+    default, short, *refused = _hub_configurations(
+        tmp_path, {}, {"CAREERCONV_HUB_KERNEL_IDLE_SECONDS": "30"},
+        *({"CAREERCONV_HUB_KERNEL_IDLE_SECONDS": value} for value in bad))
     assert json.loads(default.stdout) == ["--MappingKernelManager.cull_idle_timeout=180",
                                           "--MappingKernelManager.cull_interval=60",
                                           "--MappingKernelManager.cull_connected=False"], default.stderr
-    short = _hub_configuration(tmp_path, CAREERCONV_HUB_KERNEL_IDLE_SECONDS="30")
     assert json.loads(short.stdout)[:2] == ["--MappingKernelManager.cull_idle_timeout=30",
                                             "--MappingKernelManager.cull_interval=10"], short.stderr
-    for bad in ("5", "3 min", "-30"):
-        refused = _hub_configuration(tmp_path, CAREERCONV_HUB_KERNEL_IDLE_SECONDS=bad)
-        assert refused.returncode != 0 and not refused.stdout
-        assert f"CAREERCONV_HUB_KERNEL_IDLE_SECONDS is {bad!r}: give a whole number of seconds, at least 10" \
-            in refused.stderr
+    for value, answer in zip(bad, refused):
+        assert answer.returncode != 0 and not answer.stdout
+        assert f"CAREERCONV_HUB_KERNEL_IDLE_SECONDS is {value!r}: give a whole number of seconds, at least 10" \
+            in answer.stderr
 
 
 def start_hub_command(data, *options: str) -> tuple[subprocess.Popen, str]:

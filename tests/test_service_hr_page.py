@@ -12,7 +12,11 @@ import concurrent.futures
 import datetime as dt
 import html
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -258,3 +262,55 @@ def test_a_landing_page_that_cannot_be_prepared_is_only_logged(tmp_path, caplog)
     finally:
         running.stop()
     assert "the HR page could not be prepared at start: ChartsFailed" in caplog.text
+
+
+_SERVICE_STOPPED_WHILE_PREPARING = """
+import asyncio, functools, shutil, sys, threading
+from pathlib import Path
+from careerconv.records import config
+from careerconv.surfaces.commands.records_service import organisation_minimum
+from careerconv.surfaces.service.server import RecordsService, make_app, serve
+from service_harness import PREFIX, TableHubAuth, free_port
+
+class Renderer:
+    # HR's landing page as a slow kernel renders it: done after 600 s, or cut short by abandon() as a killed kernel is
+    def __init__(self):
+        self.abandoned = threading.Event()
+
+    def __call__(self, parameters, hr):
+        print("rendering", flush=True)
+        if self.abandoned.wait(600):
+            raise RuntimeError("the kernel was killed")
+        return "<p>the landing page</p>"
+
+    def abandon(self):
+        self.abandoned.set()
+
+root = Path(sys.argv[1])
+shutil.copytree(config.SAMPLE_DATA_DIR, root / "data")
+service = RecordsService(root / "data", root / "access-log.jsonl", root / "reports", TableHubAuth(),
+                         minimum=functools.partial(organisation_minimum, root / "data", None),
+                         render_hr_page=Renderer())
+asyncio.run(serve(service, make_app(service, PREFIX), "127.0.0.1", free_port()))
+print("stopped", flush=True)
+"""
+
+
+def test_a_service_stopped_while_it_prepares_the_landing_page_stops_without_finishing_it(tmp_path):
+    """Found timing the hub's tests: stopping a hub just started waited some 7 s while its records service finished
+    the HR landing page it prepares at start, which nobody would see; now the service cuts it short and stops."""
+    tests = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])  # service_harness's folder
+    service = subprocess.Popen([sys.executable, "-c", _SERVICE_STOPPED_WHILE_PREPARING, str(tmp_path)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": path})
+    try:
+        assert service.stdout.readline() == "rendering\n", service.stderr.read()
+        service.send_signal(signal.SIGTERM)  # as the hub stops its services
+        out, err = service.communicate(timeout=60)  # the page would take 600 s more
+    finally:
+        if service.poll() is None:
+            service.kill()
+            service.wait()
+    assert service.returncode == 0 and out == "stopped\n", err
+    assert "could not be prepared" not in err  # not a failure: the service stopped first

@@ -121,7 +121,7 @@ class WarmHrPages:
     answering is started again for the next page. The kernel is driven from a thread of its own (a kernel's
     client belongs to the thread that started it); a page asked for while it renders another is rendered in a
     fresh kernel of its own (:func:`render_html`), so two HR users never wait for each other. A call is safe from
-    any thread; :meth:`shutdown` stops the kernel.
+    any thread; :meth:`shutdown` stops the kernel, after the page being rendered; :meth:`abandon` cuts that page short.
     """
 
     def __init__(self, timeout: float | None = None):
@@ -131,6 +131,8 @@ class WarmHrPages:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="careerconv-hr-warm-kernel")
         self._busy = threading.Lock()
         self._kernel = None  # a WarmKernel, used on self._thread only
+        self._starting = None  # the WarmKernel being started, until it is self._kernel
+        self._abandoned = False  # set once by abandon: no page is rendered on the warm kernel any more
 
     def warm_up(self) -> Future:
         """Start the kernel now, in the background (its error, if it cannot start, comes with the first page)."""
@@ -157,18 +159,38 @@ class WarmHrPages:
             self._busy.release()
         return ReportExporter().export(nb, TITLE)
 
+    def abandon(self) -> None:
+        """Cut short the page being rendered on the warm kernel, and any asked for later: each raises
+        :class:`careerconv.surfaces.report.runner.KernelDied` (within about a second; a kernel still starting is
+        killed too, if its process has been started: call it again until the page has ended). For a service that
+        stops while it renders a page nobody waits for (HR's landing page, prepared at start); :meth:`shutdown` still
+        follows."""
+        self._abandoned = True
+        for kernel in (self._kernel, self._starting):  # read after the flag: one started later sees it (_started)
+            process = getattr(getattr(getattr(kernel, "km", None), "provisioner", None), "process", None)
+            if process is not None:
+                process.kill()  # nothing happens if it has ended already
+
     def shutdown(self) -> None:
-        """Stop the kernel (a page being rendered is finished first)."""
+        """Stop the kernel (a page being rendered is finished first, unless :meth:`abandon` was called)."""
         self._thread.submit(self._stop).result()
         self._thread.shutdown()
 
     def _started(self):
-        from .runner import WarmKernel
+        from .runner import KernelDied, WarmKernel
 
         if self._kernel is None:
-            kernel = WarmKernel(cwd=config.NOTEBOOKS_DIR, warmup=_WARMUP)
-            kernel.start()
+            if self._abandoned:
+                raise KernelDied("the HR pages were abandoned: the service is stopping")
+            kernel = self._starting = WarmKernel(cwd=config.NOTEBOOKS_DIR, warmup=_WARMUP)
+            try:
+                kernel.start()
+            finally:
+                self._starting = None
             self._kernel = kernel
+            if self._abandoned:  # abandoned while it started: abandon may not have seen it
+                self._stop()
+                raise KernelDied("the HR pages were abandoned: the service is stopping")
         return self._kernel
 
     def _execute(self, parameters: dict):
@@ -187,7 +209,7 @@ class WarmHrPages:
             # answering while alive (a cell over the timeout) is not tried again.
             ended = kernel.km is None or not run_sync(kernel.km.is_alive)()
             self._stop()
-            if not ended:
+            if not ended or self._abandoned:
                 raise
         return self._run(self._started(), nb)
 

@@ -160,6 +160,7 @@ class RecordsService:
         self.data_dir = Path(data_dir).resolve()
         self.minimum = minimum
         self.render_hr_page = render_hr_page
+        self.abandoned = False  # set by abandon_hr_pages
         self.hr_pages = RenderedPages()
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
@@ -207,6 +208,14 @@ class RecordsService:
     async def run(self, fn: Callable, *args) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
+    def abandon_hr_pages(self) -> None:
+        """Cut short the HR page being rendered, when the renderer can (it has ``abandon()``, as
+        :class:`careerconv.surfaces.report.hr_page.WarmHrPages`): for a service that stops with no request under way."""
+        self.abandoned = True
+        abandon = getattr(self.render_hr_page, "abandon", None)
+        if abandon is not None:
+            abandon()
+
     def shutdown(self) -> None:
         """Wait for the work under way (store calls, HR pages being rendered) and stop the pools."""
         self.pool.shutdown(wait=True)
@@ -247,6 +256,8 @@ class RecordsService:
             try:
                 return self.render_hr_page(request.notebook_parameters(self.data_dir), hr)
             except Exception as exc:
+                if self.abandoned:  # cut short as the service stops: no failure to report
+                    raise
                 raise charts_failed(exc, hr) from exc
 
         async def render() -> str:
@@ -260,7 +271,10 @@ class RecordsService:
         try:
             await self.hr_page(await self.run(self.hr_request))
         except Exception as exc:  # the organisation's settings or the notebook: HR's request says so
-            app_log.warning("the HR page could not be prepared at start: %s", type(exc).__name__)
+            if self.abandoned:
+                app_log.info("the HR page was not prepared: the service stopped first")
+            else:
+                app_log.warning("the HR page could not be prepared at start: %s", type(exc).__name__)
 
     def caller(self, model: dict) -> Caller:
         """The :class:`Caller` for a hub user model (roles from its groups, coach id from the roster).
@@ -1200,7 +1214,10 @@ async def serve(service: RecordsService, app: tornado.web.Application, host: str
     """Serve ``app`` (made by :func:`make_app` for ``service``) on ``host:port`` until SIGTERM or SIGINT, then
     let the requests under way finish and stop the service's pools (:meth:`RecordsService.shutdown`: its store
     calls and the HR page's renders); ``listening()`` is called once the port listens, and the page HR lands on is
-    rendered then (:meth:`RecordsService.prepare_hr_page`). Run it in the main thread.
+    rendered then (:meth:`RecordsService.prepare_hr_page`). A landing page not ready when the service stops is
+    not finished, as nobody waits for it: its render is cut short if the renderer can
+    (:meth:`RecordsService.abandon_hr_pages`; found: every stop of a hub just started waited some 7 s for it). Run
+    it in the main thread.
     """
     server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
     server.listen(port, host)
@@ -1214,5 +1231,8 @@ async def serve(service: RecordsService, app: tornado.web.Application, host: str
     await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
     server.stop()
     await server.close_all_connections()
+    while not landing.done():  # nobody waits for it; its kernel may still be starting (abandon_hr_pages)
+        service.abandon_hr_pages()
+        await asyncio.wait({landing}, timeout=0.5)
     await landing
     service.shutdown()
