@@ -88,9 +88,12 @@ def measured_sql(derived: Path, part: str, start: str, end: str, as_of_day: str)
     conversation day, on or before ``as_of_day``, closest to the horizon day and no more than the window away, the
     later one of two as close; ratings given in a draft conversation (not from a check-in) are left out.
     """
+    from careerconv.rules.followup import SOURCE_PRIORITY
+
     def files(table: str) -> str:
         return f"read_parquet('{derived / table / (part + '.parquet')}')"
 
+    source_priority = " ".join(f"WHEN '{source}' THEN {rank}" for source, rank in SOURCE_PRIORITY.items())
     return f"""
 WITH conv AS (
     SELECT conversation_id, status, CAST(date AS DATE) AS day FROM {files('conversations')}
@@ -125,8 +128,7 @@ WITH conv AS (
            ROW_NUMBER() OVER (
                PARTITION BY u.employee_id, u.skill_key, u.day
                ORDER BY COALESCE(epoch_us(TRY_CAST(u.saved_at AS TIMESTAMPTZ)), -9223372036854775807) DESC,
-                        CASE u.source WHEN 'import' THEN 0 WHEN 'checkin' THEN 1 WHEN 'conversation' THEN 2
-                                      ELSE -1 END DESC,
+                        CASE u.source {source_priority} ELSE -1 END DESC,
                         CAST(u.record_id AS VARCHAR) DESC, u.rating DESC) AS recorded_last
     FROM usable u JOIN per_day p
       ON p.ratings > 1 AND p.employee_id = u.employee_id AND p.skill_key = u.skill_key AND p.day = u.day

@@ -167,9 +167,8 @@ class WarmHrPages:
         follows."""
         self._abandoned = True
         for kernel in (self._kernel, self._starting):  # read after the flag: one started later sees it (_started)
-            process = getattr(getattr(getattr(kernel, "km", None), "provisioner", None), "process", None)
-            if process is not None:
-                process.kill()  # nothing happens if it has ended already
+            if kernel is not None:
+                kernel.kill()
 
     def shutdown(self) -> None:
         """Stop the kernel (a page being rendered is finished first, unless :meth:`abandon` was called)."""

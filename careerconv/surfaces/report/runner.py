@@ -378,6 +378,13 @@ class WarmKernel:
         self.shutdown(close_log=False, now=True)
         self.start()
 
+    def kill(self) -> None:
+        """Kill the kernel's process at once, from any thread (the thread driving it then finds it dead:
+        :class:`KernelDied`); nothing happens before its process has started or once it has ended."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            process.kill()  # a process that has ended is not signalled (subprocess.Popen)
+
     def shutdown(self, close_log: bool = True, now: bool = False) -> None:
         """Stop the kernel (politely unless ``now``) and release its sockets and files."""
         if self.kc is not None:
