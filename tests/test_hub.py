@@ -418,7 +418,6 @@ def test_a_kernel_no_page_is_connected_to_ends_within_minutes_and_an_open_pages_
                         headers={"Authorization": f"token {hub.admin_token}"})
 
 
-
 def error_page(answer: requests.Response) -> str:
     """The words of a hub's error page (its heading and text), spaces made single."""
     return re.sub(r"\s+", " ", re.search(r'<div class="error">(.*?)</div>', answer.text, re.S).group(1)).strip()
