@@ -80,11 +80,17 @@ def hub_family(starter: subprocess.Popen) -> list[psutil.Process]:
     return psutil.Process(starter.pid).children(recursive=True)
 
 
-def is_proxy(process: psutil.Process) -> bool:
+def proxy_command(process: psutil.Process) -> list[str] | None:
+    """The command line of ``process`` if it is the hub's proxy (and still running)."""
     try:
-        return any("configurable-http-proxy" in part for part in process.cmdline())
+        command = process.cmdline()
     except psutil.Error:
-        return False
+        return None
+    return command if any("configurable-http-proxy" in part for part in command) else None
+
+
+def is_proxy(process: psutil.Process) -> bool:
+    return proxy_command(process) is not None
 
 
 def is_log_writer(process: psutil.Process) -> bool:
@@ -152,12 +158,13 @@ def test_a_hub_stopped_while_it_starts_stops_its_proxy_and_service_and_frees_its
     family: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + WAIT
-        while not any(is_proxy(p) for p in family):  # the proxy is up, the hub still starting
+        # The proxy is up, the hub still starting. Its command line read once, as the proxy is found (seen in CI:
+        # a proxy found and then asked again for it was no longer one).
+        while (proxy_args := next(filter(None, map(proxy_command, family)), None)) is None:
             assert starter.poll() is None and time.monotonic() < deadline, "the hub's proxy did not start"
             time.sleep(0.1)
             family = hub_family(starter)
         hub = psutil.Process(starter.pid).children()[0]
-        proxy_args = next(p for p in family if is_proxy(p)).cmdline()
         port = int(proxy_args[proxy_args.index("--port") + 1])
         stopped = time.time()
         hub.send_signal(stopping)

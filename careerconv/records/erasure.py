@@ -117,7 +117,7 @@ from .schema import (
     STATUS,
 )
 from .spreadsheet import decode_plain_text
-from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_file
+from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_data_file, is_temp_file, listing
 
 REMOVED = "[removed]"
 POSSIBLE = "possible mention, left as written"
@@ -758,10 +758,9 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
         base = store.records_dir(kind)
         if not base.is_dir():
             continue
-        for emp_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for path in sorted(emp_dir.glob("*.json")):
-                if path.name.startswith("."):
-                    continue
+        # Listed as they are now: another erasure may remove someone's folder between one look and the next.
+        for emp_dir in sorted(Path(e.path) for e in listing(base) if e.is_dir() and not e.name.startswith(".")):
+            for path in sorted(Path(e.path) for e in listing(emp_dir) if is_data_file(e.name)):
                 handled.add(path)
                 _scrub_record(store, kind, emp_dir.name, path, mentions, receipt, judge)
 
@@ -1029,6 +1028,8 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
                   judge: Judge) -> None:
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        return  # removed since it was listed (another erasure, of its owner): nothing of them there
     except OSError as exc:
         receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
         return
@@ -1038,7 +1039,9 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
     try:
         record = store.load_checkin(owner, path.stem) if kind == "checkin" else \
             store.load_conversation(owner, path.stem)
-    except (schema.ValidationError, NotFound, ValueError) as exc:
+    except NotFound:
+        return  # removed since it was read
+    except (schema.ValidationError, ValueError) as exc:
         receipt.leftovers.append(ReceiptLine(path, "damaged", f"a damaged record that mentions them; fix or "
                                                               f"delete it by hand ({str(exc).splitlines()[0]})"))
         return
@@ -1055,6 +1058,8 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
         # Scrubbed again from what is stored under the lock, so an autosave since the read is kept.
         store.rewrite_record(kind, owner, path.stem,
                              lambda current: _scrub_value(current, mentions, {"text": 0, "coach": 0}))
+    except NotFound:
+        return  # removed since it was read: nothing of theirs is left there
     except schema.ValidationError as exc:
         receipt.leftovers.append(ReceiptLine(path, "not changed", "removing the mentions would make the record "
                                                                   f"invalid: {exc.problems[0].message}"))

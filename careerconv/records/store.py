@@ -602,7 +602,7 @@ def someone_elses_id(record_id: str, employee_id: str, folded_ids: Mapping[str, 
     return next((folded_ids[h] for h in heads if folded_ids.get(h, employee_id) != employee_id), None)
 
 
-def _is_data_file(name: str) -> bool:
+def is_data_file(name: str) -> bool:
     return not name.startswith(".") and name.endswith(".json")
 
 
@@ -764,14 +764,8 @@ class Store:
         ValueError
             If ``employee_id`` is not a valid id.
         """
-        out = []
-        for kind in RECORD_KINDS:
-            try:
-                entries = list(os.scandir(self.employee_dir(kind, employee_id)))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            out.extend(Path(e.path) for e in entries if not e.name.startswith(".") and e.is_file())
-        return sorted(out)
+        return sorted(Path(e.path) for kind in RECORD_KINDS for e in listing(self.employee_dir(kind, employee_id))
+                      if not e.name.startswith(".") and e.is_file())
 
     # ------------------------------------------------------------------ question sets
     def question_sets(self) -> dict[str, QuestionSet]:
@@ -1108,11 +1102,7 @@ class Store:
 
     def _case_twin(self, kind: str, employee_id: str, record_id: str) -> str | None:
         """An existing record id of this employee that differs from ``record_id`` only in case."""
-        folder = self.employee_dir(kind, employee_id)
-        try:
-            names = [e.name[:-5] for e in os.scandir(folder) if _is_data_file(e.name)]
-        except FileNotFoundError:
-            return None
+        names = [e.name[:-5] for e in listing(self.employee_dir(kind, employee_id)) if is_data_file(e.name)]
         folded = record_id.casefold()
         return next((n for n in names if n != record_id and n.casefold() == folded), None)
 
@@ -1387,7 +1377,7 @@ class Store:
             if not base.is_dir():
                 continue
             for emp_dir in base.iterdir():
-                by_employee[(kind, emp_dir.name)] = [p for p in emp_dir.iterdir() if _is_data_file(p.name)]
+                by_employee[(kind, emp_dir.name)] = [p for p in emp_dir.iterdir() if is_data_file(p.name)]
         for (kind, eid), files in sorted(by_employee.items()):
             with self.lock(f"employee:{eid}"):
                 _, positions = self._roster_index()
@@ -1446,7 +1436,7 @@ class Store:
             self.problems.append(problem)
             return out
         for entry in entries:
-            if not _is_data_file(entry.name):
+            if not is_data_file(entry.name):
                 if is_temp_file(entry.name):
                     self._temp_seen.add(folder.name)
                 continue
@@ -1546,10 +1536,10 @@ class Store:
         ids = self.employees_with_records() if employee_ids is None else sorted(set(employee_ids))
         for eid in ids:
             folders = [self.root / sub / eid for sub in _RECORD_DIRS.values()]
-            if not any(is_temp_file(e.name) for f in folders if f.is_dir() for e in os.scandir(f)):
+            if not any(is_temp_file(e.name) for f in folders for e in listing(f)):
                 continue
             with self.lock(f"employee:{eid}"):
-                removed += _unlink_all(p for f in folders if f.is_dir() for p in f.glob(".*.tmp"))
+                removed += _unlink_all(Path(e.path) for f in folders for e in listing(f) if is_temp_file(e.name))
             self._temp_seen.discard(eid)
         wanted = {f"employee-{i:02d}.lock" for i in range(LOCK_STRIPES)} | {"roster.lock", "derived.lock", "batch.lock"}
         if self.locks_dir.is_dir():
@@ -1560,7 +1550,8 @@ class Store:
         """The temp files killed processes left behind, where :meth:`sweep_temp_files` removes them (the derived
         tables, the data folder itself, each employee's record folders), sorted."""
         found = [*(self.derived_dir.rglob(".*.tmp") if self.derived_dir.is_dir() else ()), *self.root.glob(".*.tmp"),
-                 *(p for sub in _RECORD_DIRS.values() for p in (self.root / sub).glob("*/.*.tmp"))]
+                 *(Path(e.path) for sub in _RECORD_DIRS.values() for folder in listing(self.root / sub)
+                   if folder.is_dir() for e in listing(Path(folder.path)) if is_temp_file(e.name))]
         return sorted(p for p in found if p.is_file())
 
     def _sweep_derived_temp(self) -> list[Path]:
@@ -1629,13 +1620,14 @@ class Store:
         """Per employee, the modification times of their record folders."""
         sig: dict[str, list[int]] = {}
         for slot, kind in enumerate(RECORD_KINDS):
-            folder = self.records_dir(kind)
-            if not folder.is_dir():
-                continue
-            for entry in os.scandir(folder):
+            for entry in listing(self.records_dir(kind)):
                 if entry.name.startswith(".") or not entry.is_dir():
                     continue
-                sig.setdefault(entry.name, [0, 0])[slot] = entry.stat().st_mtime_ns
+                try:
+                    mtime = entry.stat().st_mtime_ns
+                except FileNotFoundError:  # removed since it was listed (an erasure)
+                    continue
+                sig.setdefault(entry.name, [0, 0])[slot] = mtime
         return sig
 
     def _stale_parts(self) -> list[Path]:
@@ -2093,6 +2085,16 @@ def _parquet_ok(path: Path) -> bool:
         return True
     except Exception:
         return False
+
+
+def listing(folder: Path) -> list[os.DirEntry]:
+    """What is in ``folder`` now; nothing if it is not there, never made or removed by another process (an
+    erasure of its owner) between being seen and being listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _unlink_all(paths: Iterable[Path]) -> list[Path]:
