@@ -234,11 +234,11 @@ def child(mode: str, data: Path, out: Path, threads: int, memory_limit: str, par
     cpu0, rss0 = _usage()
     wall0 = time.perf_counter()
     if mode == "engine-part":
-        from careerconv.analytics.record_tables import PartShared, _conversations, isin, measured_targets
+        from careerconv.analytics.record_tables import PartShared, isin, measured_targets
         from careerconv.analytics.record_tables.measured import TargetCodes
 
         shared = PartShared(part)
-        _, drafts, _, period_ids = _conversations(part, ctx.scope)
+        _, drafts, _, period_ids = shared.conversations(ctx.scope)
         targets, ratings = part["targets"], part["skill_ratings"]
         codes = TargetCodes.of(targets, ratings, shared.department_of)
         table = measured_targets(targets, isin(targets["conversation_id"], period_ids), ratings, drafts, ctx,
