@@ -8,10 +8,11 @@ its settings (flag, else environment, else ``careerconv.toml``, else default:
 readable message on stderr and a non-zero exit code. Results go to stdout,
 everything else to stderr (:mod:`careerconv.surfaces.commands.streams`).
 
-When the command line names a command, only that command's module is imported
-(:func:`build_parser` with ``only``): ``careerconv app`` then starts its server
-without first importing pandas, matplotlib and the rest that other commands
-need. ``careerconv --help``, a misspelt command or none build the whole parser.
+A command's module imports at its top only what its parser needs (argparse, the settings, the values its
+help states, from modules that import nothing heavy) and imports what the command needs to run (the store and
+pandas, matplotlib, papermill, Jupyter) in the function that runs it: ``careerconv --help``, a command's
+``--help``, a misspelt command or none build the whole parser at once (``tests/test_cli_help.py``). When the
+command line names a command, only that command's module is imported (:func:`build_parser` with ``only``).
 """
 
 from __future__ import annotations

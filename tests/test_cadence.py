@@ -16,7 +16,7 @@ from careerconv.rules import cadence
 from careerconv.rules import progress
 from careerconv.records import schema
 from careerconv.records import tables
-from careerconv.surfaces.commands.due import load_due_tables
+from careerconv.surfaces.commands.due_list import load_due_tables
 from careerconv.records.store import Store
 
 D = dt.date

@@ -523,6 +523,36 @@ sys.exit(cli.main(["--data", sys.argv[1], "hub"]))
 """
 
 
+_HUB_THAT_ENDS = """
+import sys
+from careerconv import cli
+from careerconv.surfaces.commands import hub as hub_command
+
+class StartedHub:
+    url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", "log"
+    groups, passwords, kept, signed_out = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}, {}
+    process = type("Ended", (), {"pid": 1, "returncode": 0, "poll": lambda self: 0})()
+
+    def stop(self):
+        pass
+
+hub_command.Hub.start = classmethod(lambda cls, *a, **k: StartedHub())
+cli.main(["--data", sys.argv[1], "hub"])
+print(sorted(name for name in sys.modules if name.startswith("careerconv.demo")))
+"""
+
+
+def test_careerconv_hub_on_a_folder_with_a_roster_does_not_import_the_demo_organisation(tmp_path):
+    """The demo organisation is written only on a first run, into a folder without a roster: a start on an
+    organisation's data does not pay for importing its generator (found on this host: every hub start did)."""
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "data")
+    done = subprocess.run([sys.executable, "-c", _HUB_THAT_ENDS, str(tmp_path / "data")], capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert "JupyterHub (pid 1) ended by itself" in done.stderr, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"  # after what the command printed: no careerconv.demo module
+    assert (tmp_path / "data" / "roster.csv").read_bytes() == (config.SAMPLE_DATA_DIR / "roster.csv").read_bytes()
+
+
 @pytest.mark.parametrize("stopping", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_careerconv_hub_started_in_the_background_by_a_script_stops_on_its_signal(tmp_path, stopping):
     """Found by a hostile test: `careerconv hub &` in a script (where the shell hands a background job SIGINT

@@ -64,7 +64,7 @@ CLI_CODE = "import sys\nfrom careerconv.cli import main\nsys.exit(main(sys.argv[
 ZYGOTE = textwrap.dedent(r"""
     import json, os, signal, sys, time, traceback
     import careerconv.cli, careerconv.records.erasure, careerconv.records.importers, careerconv.records.store
-    careerconv.cli.build_parser()  # imports every command module (a run of the console script imports its own)
+    careerconv.cli.build_parser()  # every command's parser; what the commands run here need is imported above
 
     started = {}
 

@@ -80,6 +80,7 @@ from careerconv.records.schema import (
     SELF_RATING, SKILL, STATUS,
 )
 from careerconv.records.store import RECORD_KINDS, Store
+from .limits import DEFAULT_YEARS, MAX_EMPLOYEES, MIN_EMPLOYEES, parse_years
 
 __all__ = [
     "DEPARTMENT_NAMES",
@@ -94,9 +95,6 @@ __all__ = [
     "holds_organisation",
 ]
 
-MIN_EMPLOYEES = 8
-MAX_EMPLOYEES = 2_000_000
-DEFAULT_YEARS = (2, 4)
 QUESTION_SET = "career-conversation"
 ALTERNATIVE_SET = "career-conversation-alternative"
 SOURCE = "demo"
@@ -546,35 +544,6 @@ class DemoOrganisation:
             if day < switch:
                 return self._people[person.former_coach_index]
         return self._people[person.coach_index]
-
-
-def parse_years(text: str | Sequence[float]) -> tuple[float, float]:
-    """Read a history length: ``"2-4"`` (a range of years) or ``"3"``.
-
-    Returns
-    -------
-    (low, high)
-        Years of history, 1 ≤ low ≤ high ≤ 10.
-
-    Raises
-    ------
-    ValueError
-        For anything else, saying what is allowed.
-    """
-    allowed = "a number of years from 1 to 10, or a range such as 2-4"
-    if isinstance(text, (tuple, list)):
-        parts = [str(v) for v in text]
-    else:
-        parts = [p.strip() for p in str(text).split("-")]
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        raise ValueError(f"years {text!r} is not valid; expected {allowed}") from None
-    if len(values) == 1:
-        values = values * 2
-    if len(values) != 2 or not all(math.isfinite(v) for v in values) or not 1 <= values[0] <= values[1] <= 10:
-        raise ValueError(f"years {text!r} is not valid; expected {allowed}")
-    return values[0], values[1]
 
 
 def _check_arguments(employees: int, seed: int, as_of: dt.date) -> None:

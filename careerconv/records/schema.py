@@ -57,6 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import defaults
+from .table_names import TABLE_NAMES
 
 SCHEMA_VERSION = 1
 RATING_MIN, RATING_MAX = 1, 10
@@ -1115,6 +1116,9 @@ ANSWERS = Table("answers", _cols(
 DERIVED_TABLES: dict[str, Table] = {t.name: t for t in (
     CONVERSATIONS, DREAMS, SKILLS, SKILL_RATINGS, TARGETS, OPTIONS, ACTION_ITEMS, CHECKINS, CHECKIN_UPDATES, ANSWERS)}
 TABLES: dict[str, Table] = {"roster": ROSTER, **DERIVED_TABLES}
+if tuple(TABLES) != TABLE_NAMES:  # the names that `careerconv export --help` lists without importing this module
+    raise ImportError(f"careerconv.records.table_names names the tables {TABLE_NAMES}, but the schema's are "
+                      f"{tuple(TABLES)}: name each table there, in this order")
 
 
 def table(name: str) -> Table:

@@ -51,11 +51,8 @@ from careerconv.records.schema import (
 )
 from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes, long_cell_warnings
 from careerconv.records.store import NotFound, Store, cannot_write, write_output_bytes
+from .export_names import EXPORT_TABLES, FORMATS, HISTORY_VIEW, TARGET_STATUS_VIEW
 
-FORMATS = ("csv", "parquet", "xlsx")
-HISTORY_VIEW = "history"
-TARGET_STATUS_VIEW = "target_status"
-EXPORT_TABLES: tuple[str, ...] = (*schema.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
 HISTORY_COLUMNS = (EMPLOYEE_ID, DATE, SKILL, "rating", COACH_RATING, "target_6m", "target_12m",
                    "target_18m", COACH_ID)
 def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:

@@ -22,8 +22,6 @@ import re
 
 import pandas as pd
 
-from careerconv import analytics
-
 __all__ = ["NARROW_SCREEN", "CAPTION_CSS", "stylesheet", "stacked_table", "page_table"]
 
 NARROW_SCREEN = 700  # px: up to this width, tables stack and careerconv.views.hr_plots shows its phone drawings
@@ -124,6 +122,10 @@ def page_table(name: str, frame: pd.DataFrame, *, caption: str | None = None, to
     ValueError
         For an unknown table name, or a ``caption`` of None for a table without a title.
     """
+    # here, not above: the records service takes the page's style (CAPTION_CSS) from this module before it
+    # listens, and the HR figures' modules after (careerconv.surfaces.service.server.LATER_MODULES)
+    from careerconv import analytics
+
     if caption is None and name not in analytics.TABLE_TITLES:
         raise ValueError(f"the table {name!r} has no title; give it a caption (tables with a title: "
                          f"{', '.join(analytics.TABLE_TITLES)})")

@@ -44,14 +44,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from careerconv import __version__
-from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
-from careerconv.rules import cadence
-from careerconv.records.store import write_output_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the records layer are imported in the functions that read a due list or write the file, so that
+# `careerconv due --help` reads the horizon and the reminders from here without them (see careerconv.cli).
 
 __all__ = [
     "PRODID",
@@ -168,7 +169,9 @@ def calendar_events(due: pd.DataFrame, as_of: Any, horizon_days: int = DEFAULT_H
         If a column is missing, ``as_of`` is not a date or ``horizon_days`` is
         not a whole number >= 0.
     """
-    missing = [c for c in cadence.DUE_COLUMNS if c not in due.columns]
+    from careerconv.rules.cadence import DUE_COLUMNS
+
+    missing = [c for c in DUE_COLUMNS if c not in due.columns]
     if missing:
         raise ValueError(f"the due list is missing column(s): {', '.join(missing)}")
     today = _day(as_of)
@@ -410,6 +413,8 @@ def write_calendar(
     OSError
         If the file cannot be written.
     """
+    from careerconv.records.store import write_output_bytes
+
     return write_output_bytes(path, render_calendar(events, dtstamp, name, remind))
 
 
@@ -419,6 +424,8 @@ def write_calendar(
 
 
 def _day(value: Any) -> dt.date | None:
+    import pandas as pd
+
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     try:
@@ -431,6 +438,10 @@ def _day(value: Any) -> dt.date | None:
 
 
 def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
+    import pandas as pd
+
+    from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
+
     eid, name = str(row[EMPLOYEE_ID]), str(row["name"])
     coach = row[COACH_ID]
     # Someone at the top of the organisation has no coach: their events say nothing about one.
@@ -496,6 +507,8 @@ def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
 
 
 def _months(value: Any) -> str:
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return "? months"
     return f"{int(value)} months"

@@ -7,8 +7,7 @@ import datetime as dt
 import sys
 import time
 
-from careerconv.demo import organisation
-from careerconv.records.store import Store
+from careerconv.demo import limits
 from . import streams
 from .argtypes import iso_date, whole_number
 
@@ -23,11 +22,11 @@ def years_range(text: str) -> tuple[float, float]:
     Raises
     ------
     argparse.ArgumentTypeError
-        With the reason from :func:`careerconv.demo.organisation.parse_years`, which quotes
+        With the reason from :func:`careerconv.demo.limits.parse_years`, which quotes
         the text and says what is allowed.
     """
     try:
-        return organisation.parse_years(text)
+        return limits.parse_years(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -43,14 +42,14 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                     "A folder that already holds a roster is refused unless --force is given.",
         epilog="example: careerconv demo --data data/sample --employees 24 --seed 1 --as-of 2026-10-01 --force")
     p.add_argument("--employees",
-                   type=whole_number(minimum=organisation.MIN_EMPLOYEES, maximum=organisation.MAX_EMPLOYEES,
+                   type=whole_number(minimum=limits.MIN_EMPLOYEES, maximum=limits.MAX_EMPLOYEES,
                                      what="employees"), default=60, metavar="N",
                    help="people on the roster, coaches included "
-                        f"({organisation.MIN_EMPLOYEES}–{organisation.MAX_EMPLOYEES:,}; default 60)")
+                        f"({limits.MIN_EMPLOYEES}–{limits.MAX_EMPLOYEES:,}; default 60)")
     p.add_argument("--seed", type=whole_number(minimum=0), default=7, metavar="S", help="random seed (default 7)")
     p.add_argument("--as-of", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the day the data is as of; no record is dated later (default: today)")
-    p.add_argument("--years", type=years_range, default=organisation.DEFAULT_YEARS, metavar="LOW-HIGH",
+    p.add_argument("--years", type=years_range, default=limits.DEFAULT_YEARS, metavar="LOW-HIGH",
                    help="years of history per person, a range such as 2-4 (the default) or one number")
     p.add_argument("--force", action="store_true",
                    help="replace an organisation already in the folder: its roster, conversations, check-ins and "
@@ -60,6 +59,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the organisation, build the derived tables and print a summary."""
+    from careerconv.demo import organisation  # here, not above: `careerconv demo --help` needs no pandas
+    from careerconv.records.store import Store
+
     as_of = args.as_of or dt.date.today()
     if organisation.holds_organisation(args.data_dir) and not args.force:
         print(f"careerconv demo: error: {args.data_dir} already holds an organisation (roster.csv or records); "

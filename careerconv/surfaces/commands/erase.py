@@ -6,11 +6,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from careerconv.records import config, erasure, kept_elsewhere
-from careerconv.records.store import Store
-from careerconv.surfaces.service import access_log, hub_log, hub_state
+from careerconv.records import config
 from . import streams
+
+if TYPE_CHECKING:
+    from careerconv.records.kept_elsewhere import NotFollowed
+    from careerconv.records.store import Store
 
 EPILOG = """What is removed: the roster row, every conversation and check-in (with
 summaries), their rows in every derived table and the cache manifest, their
@@ -155,6 +158,10 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions (or may), or an access
     log could not be rewritten."""
+    from careerconv.records import erasure, kept_elsewhere  # imported when the command runs (see careerconv.cli)
+    from careerconv.records.store import Store
+    from careerconv.surfaces.service import access_log, hub_state
+
     store = Store.existing(args.data_dir)
     _refuse_a_named_folder_not_there(args, store.root)
     reports = config.reports_dir(store.root, args.reports)
@@ -210,10 +217,12 @@ def run(args: argparse.Namespace) -> int:
                _say_not_followed(store, foreign))
 
 
-def _say_not_followed(store: Store, foreign: list[kept_elsewhere.NotFollowed]) -> int:
+def _say_not_followed(store: Store, foreign: list[NotFollowed]) -> int:
     """Add the lists written for another data folder, not followed (:func:`careerconv.records.kept_elsewhere.
     not_followed_notice`), to the receipt; return 1 when there are any (if this folder was moved, the hub's logs,
     state and reports about them may still name them), else 0."""
+    from careerconv.records import kept_elsewhere
+
     if not foreign:
         return 0
     streams.result(f"\n{kept_elsewhere.not_followed_notice(store, foreign)}\n")
@@ -227,6 +236,8 @@ def _say_not_followed(store: Store, foreign: list[kept_elsewhere.NotFollowed]) -
 def _forget_in_hub_logs(store: Store, employee_id: str) -> int:
     """Rewrite the hub logs on the data folder's list (:func:`careerconv.surfaces.service.hub_log.forget_in_hub_logs`)
     and add what was done to the receipt; return 1 when one of them may still name them, else 0."""
+    from careerconv.surfaces.service import hub_log
+
     forgotten = hub_log.forget_in_hub_logs(store, employee_id)
     streams.result(f"\n{forgotten}\n")
     if forgotten.complete:
@@ -241,6 +252,8 @@ def _forget_in_hub_states(store: Store, employee_id: str) -> int:
     """Remove their hub user, groups, passwords and home folders from the hub states on the data folder's list
     (:func:`careerconv.surfaces.service.hub_state.forget_in_hub_states`) and add what was done to the receipt; return
     1 when one of them may still name them, else 0."""
+    from careerconv.surfaces.service import hub_state
+
     forgotten = hub_state.forget_in_hub_states(store, employee_id)
     streams.result(f"\n{forgotten}\n")
     if forgotten.complete:

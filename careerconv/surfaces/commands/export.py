@@ -8,13 +8,17 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from careerconv.records import config
-from careerconv.views import exporting
-from careerconv.records.store import Store
+from careerconv.views.export_names import EXPORT_TABLES, FORMATS
 from . import streams
 
+if TYPE_CHECKING:
+    from careerconv.records.store import Store
+
 EPILOG = f"""tables:
-{textwrap.fill(', '.join(exporting.EXPORT_TABLES), 76, initial_indent="  ", subsequent_indent="  ")}
+{textwrap.fill(', '.join(EXPORT_TABLES), 76, initial_indent="  ", subsequent_indent="  ")}
   ('history' is every rated skill of every completed conversation, in the
   format `careerconv import history` reads; 'target_status' is every
   6/12/18-month target with the rating measured near its date and its status
@@ -64,7 +68,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target", nargs="?", metavar="TABLE|DIR",
                    help="the table to export, or with --employee the folder to write")
-    p.add_argument("--format", choices=exporting.FORMATS, default=None,
+    p.add_argument("--format", choices=FORMATS, default=None,
                    help="file format (default: the one -o FILE ends in, .csv, .parquet or .xlsx; else csv)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="file to write (default: ./TABLE.csv, .xlsx or .parquet); - writes the table to stdout")
@@ -78,6 +82,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export a table, or with ``--employee`` one person's everything; usage mistakes exit 2."""
+    from careerconv.records.store import Store  # imported when the command runs (see careerconv.cli)
+    from careerconv.views import exporting
+
     parser: argparse.ArgumentParser = args.parser
     if args.employee is not None:
         if args.target is None:
@@ -94,10 +101,10 @@ def run(args: argparse.Namespace) -> int:
             streams.warn(args, warning)
         return 0
     if args.target is None:
-        parser.error("name the table to export (one of: " + ", ".join(exporting.EXPORT_TABLES) + ")")
-    if args.target not in exporting.EXPORT_TABLES:
-        parser.error(f"unknown table {args.target!r}; tables are: {', '.join(exporting.EXPORT_TABLES)}")
-    fmt = streams.output_format(parser, args.format, args.output, exporting.FORMATS, "csv")
+        parser.error("name the table to export (one of: " + ", ".join(EXPORT_TABLES) + ")")
+    if args.target not in EXPORT_TABLES:
+        parser.error(f"unknown table {args.target!r}; tables are: {', '.join(EXPORT_TABLES)}")
+    fmt = streams.output_format(parser, args.format, args.output, FORMATS, "csv")
     store = Store.existing(args.data_dir)
     if args.output == "-":
         return _to_stdout(args, store, fmt)
@@ -113,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _to_stdout(args: argparse.Namespace, store: Store, fmt: str) -> int:
     """``-o -``: the table on stdout, written by the same export as a file (CSV without its BOM)."""
+    from careerconv.views import exporting
+
     if fmt != "csv" and sys.stdout.isatty():
         raise ValueError(f"{fmt} is a binary format and stdout is a terminal; redirect it (> FILE) or give "
                          "-o FILE")

@@ -19,12 +19,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from careerconv import analytics
-from careerconv.records import config
-from careerconv.rules import privacy
-from ..report.hr_page import render_html
-from careerconv.records.spreadsheet import frame_to_csv_bytes
-from careerconv.records.store import atomic_write_bytes, write_output_bytes
+from careerconv.records import config, defaults
 from . import streams
 from .argtypes import iso_date, named, whole_number
 
@@ -64,8 +59,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                    default=[],
                    help="report on this department only; repeat for several (default: all departments)")
     p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=None,
-                   help=f"smallest number of distinct employees a figure may describe (default {privacy.DEFAULT_K}, "
-                        f"at least {privacy.MIN_K}; setting privacy.min_group_size)")
+                   help=f"smallest number of distinct employees a figure may describe (default {defaults.DEFAULT_K}, "
+                        f"at least {defaults.MIN_K}; setting privacy.min_group_size)")
     p.add_argument("--as-of", metavar="DATE", help="the report date, YYYY-MM-DD (default: "
                    "today); its figures are as of the last day of the last complete quarter up to it")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page, a name ending in .html "
@@ -81,6 +76,13 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv hr-report``; return the exit code."""
+    # Imported when the command runs: the analytics and the page's kernel pull in pandas, matplotlib and Jupyter,
+    # which `careerconv hr-report --help` does not need (see careerconv.cli).
+    from careerconv import analytics
+    from careerconv.records.store import write_output_bytes
+    from careerconv.rules import privacy
+    from ..report.hr_page import render_html
+
     k = privacy.check_k(args.min_group_size)
     as_of = _date(args.as_of, "--as-of") if args.as_of else dt.date.today()
     period_start = _date(args.period_start, "--period-start") if args.period_start else None
@@ -160,6 +162,8 @@ def hr_table_frames(hr: dict, *, total_label: str = "All departments") -> dict[s
     total_label
         Name of the row for all (selected) departments.
     """
+    from careerconv import analytics
+
     frames = {"about": analytics.present("about", hr["about"], formatted=False),
               "privacy": analytics.suppression_summary(hr)}
     for name in analytics.TABLE_TITLES:
@@ -184,6 +188,9 @@ def write_csv_tables(hr: dict, folder: Path, *, total_label: str = "All departme
     list of Path
         The files written: ``about.csv``, ``privacy.csv`` and one per table.
     """
+    from careerconv.records.spreadsheet import frame_to_csv_bytes
+    from careerconv.records.store import atomic_write_bytes
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in hr_table_frames(hr, total_label=total_label).items():
@@ -204,6 +211,7 @@ def write_xlsx_tables(hr: dict, path: Path, *, total_label: str = "All departmen
     careerconv.records.workbook.Workbook
         The sheet names and any warnings.
     """
+    from careerconv.records.store import write_output_bytes
     from careerconv.records.workbook import frames_to_xlsx
 
     book = frames_to_xlsx(hr_table_frames(hr, total_label=total_label))

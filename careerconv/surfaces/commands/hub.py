@@ -44,15 +44,19 @@ import urllib.request
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from careerconv.demo import organisation
-from careerconv.records import leavers, resources
-from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
-from careerconv.records.store import Store, atomic_write_bytes
+from careerconv.records import resources
 from .hub_leftovers import hub_leftovers, leftovers_message
 from .hub_server import STARTER_PIPE
 from .ports import PortTaken, choose_port, listening_ports, taken_by_another
 from .processes import family, interrupt_on, stop_family
+
+if TYPE_CHECKING:
+    from careerconv.records.store import Store
+
+# The records layer (pandas) and the demo organisation are imported in the functions that use them, so that
+# `careerconv hub --help` answers at once (see careerconv.cli) and a start imports the demo only on a first run.
 
 SERVICE = "careerconv-records"
 DEFAULT_PORT = 8000
@@ -96,6 +100,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def default_groups(store: Store) -> dict[str, list[str]]:
     """Every coach on the roster by their id in lower case (JupyterHub's logins), one HR login, one operator."""
+    from careerconv.records.schema import COACH_ID
+
     coaches = sorted({c.lower() for c in store.roster()[COACH_ID]})
     return {"coaches": coaches, "hr": [HR_LOGIN], "operators": [OPERATOR_LOGIN]}
 
@@ -124,6 +130,8 @@ def with_coaches_let_in(groups: dict[str, list[str]], state: Path, store: Store)
     ValueError
         The password file is not careerconv's.
     """
+    from careerconv.records import leavers
+    from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
     from careerconv.surfaces.service.trial_passwords import let_in_logins  # needs JupyterHub
 
     named = {login.casefold() for members in groups.values() for login in members}
@@ -174,6 +182,7 @@ def _passwords(data: Path, state: Path, groups: dict[str, list[str]], renew: boo
     """The new passwords and the kept ones (login -> day made) of ``groups``' logins, the state folder's password
     file rewritten for them under the data folder's roster lock (an erasure takes logins out of it under that lock):
     see :func:`careerconv.surfaces.service.trial_passwords.renew_password_file`."""
+    from careerconv.records.store import Store
     from careerconv.surfaces.service.trial_passwords import renew_password_file  # needs JupyterHub
 
     logins = {login for members in groups.values() for login in members}
@@ -290,6 +299,8 @@ class Hub:
         RuntimeError
             When the hub does not come up within ``timeout`` seconds (with the end of its log).
         """
+        from careerconv.records.store import Store
+
         missing = hub_prerequisites_missing()
         if missing:
             raise FileNotFoundError(missing)
@@ -330,6 +341,8 @@ class Hub:
 
     def launch(self, settings_file: str | os.PathLike | None) -> None:
         """Start JupyterHub on :attr:`port` (see :meth:`start`), without waiting for it."""
+        from careerconv.records.store import Store, atomic_write_bytes
+
         groups_file = self.state / "groups.json"
         with Store(self.data).lock("roster"):  # the lock an erasure takes these files' logins out under (hub_state)
             atomic_write_bytes(groups_file, json.dumps(self.groups, indent=1).encode("utf-8"))
@@ -451,9 +464,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``careerconv hub``; return the exit code."""
     data = Path(args.data_dir).expanduser().resolve()
     if not (data / "roster.csv").exists():
-        print(f"writing a demo organisation into {data} …", file=sys.stderr)
-        organisation.write_demo_organisation(data, 60, 7, dt.date.today())
-        Store(data).refresh()
+        _write_demo_organisation(data)
     groups = None
     if args.groups:
         source = Path(args.groups).expanduser()
@@ -502,6 +513,16 @@ def run(args: argparse.Namespace) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
+
+
+def _write_demo_organisation(data: Path) -> None:
+    """Write the demo organisation into ``data``, which holds no roster (a first run), and build its tables."""
+    from careerconv.demo import organisation
+    from careerconv.records.store import Store
+
+    print(f"writing a demo organisation into {data} …", file=sys.stderr)
+    organisation.write_demo_organisation(data, 60, 7, dt.date.today())
+    Store(data).refresh()
 
 
 def _asked_passwords(named: list[str] | None) -> bool | list[str]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from careerconv.records import importers
-from careerconv.records.store import Store
+from careerconv.records.defaults import DATE_ORDERS
+from careerconv.records.import_options import MISSING_HAVE_LEFT_OPTION
 from . import streams
+
+if TYPE_CHECKING:
+    from careerconv.records.importers import ImportResult
 
 _COMMON_EPILOG = """
 Every row is checked and every problem is listed at once (file, row, column,
@@ -161,7 +165,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Add or update employees from a roster file.", epilog=ROSTER_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(roster)
-    roster.add_argument(importers.MISSING_HAVE_LEFT_OPTION, dest="missing_have_left", action="store_true",
+    roster.add_argument(MISSING_HAVE_LEFT_OPTION, dest="missing_have_left", action="store_true",
                         help="the file lists everyone who works here: mark everyone on the roster and not in it as "
                              "left today (the summary names them)")
     roster.set_defaults(func=run_roster)
@@ -170,13 +174,13 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Import legacy career-conversation history: skill ratings and targets per employee and "
                     "date.", epilog=HISTORY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(history)
-    history.add_argument("--date-order", choices=importers.DATE_ORDERS, default=None,
+    history.add_argument("--date-order", choices=DATE_ORDERS, default=None,
                          help="read dates like 03/04/2024 as day/month (dmy) or month/day (mdy) (setting "
                               "import.date_order)")
     history.set_defaults(func=run_history)
 
 
-def _finish(result: importers.ImportResult) -> int:
+def _finish(result: ImportResult) -> int:
     """Print the summary (the command's result, on stdout); when rows were rejected (--skip-invalid), say on
     stderr how many and where they are, and exit 1, as a report batch does past a report that failed: the valid
     rows are imported, but the file was not, whole."""
@@ -193,6 +197,9 @@ def _finish(result: importers.ImportResult) -> int:
 
 def run_roster(args: argparse.Namespace) -> int:
     """``careerconv import roster FILE``."""
+    from careerconv.records import importers  # imported when the command runs (see careerconv.cli)
+    from careerconv.records.store import Store
+
     with streams.Working(args, f"importing the roster {args.file}"):
         result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
                                          rejected_path=args.rejected, dry_run=args.dry_run, sheet=args.sheet,
@@ -203,6 +210,9 @@ def run_roster(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     """``careerconv import history FILE``."""
+    from careerconv.records import importers  # imported when the command runs (see careerconv.cli)
+    from careerconv.records.store import Store
+
     with streams.Working(args, f"importing the history {args.file}"):
         result = importers.import_history(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
                                           rejected_path=args.rejected, date_order=args.date_order,

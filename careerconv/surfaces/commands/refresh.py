@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from careerconv.records.store import Store
 from . import streams
 
 
@@ -20,6 +19,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from careerconv.records.store import Store  # imported when the command runs (see careerconv.cli)
+
     store = Store.existing(args.data_dir)
     progress = streams.Counter(args, "rewriting", unit="part")
     report = store.refresh(full=args.full, progress=progress)

@@ -24,8 +24,6 @@ import time
 from pathlib import Path
 
 from careerconv.records import config
-from careerconv.records.kept_elsewhere import recorded_reports_folders
-from careerconv.records.store import Store
 from . import settings
 from . import streams
 from .argtypes import horizons, iso_date, whole_number
@@ -128,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
     if args.dask and args.jobs and args.settings["reports.jobs"].source == settings.FLAG:
         raise ValueError("--jobs is for this machine's kernels; with --dask the cluster's worker threads make "
                          "the reports (one warm kernel each)")
-    # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need.
+    # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need; the store
+    # pandas, which `careerconv report --help` does not (see careerconv.cli).
+    from careerconv.records.store import Store
     from ..report.index import not_started_words
     from ..report.runner import run_batch
 
@@ -246,6 +246,9 @@ def _say_how_to_erase(args: argparse.Namespace, data: Path, reports: Path) -> No
     original's reports, and every later erasure would search every batch's folder (a hostile test's second erasure
     ran for minutes on two organisations' shard reports).
     """
+    from careerconv.records.kept_elsewhere import recorded_reports_folders
+    from careerconv.records.store import Store
+
     if reports == config.default_reports_dir(data) or data == config.SAMPLE_DATA_DIR:
         return  # the folder an erasure searches when none is named; the bundled sample, the package's own files
     try:
@@ -321,6 +324,7 @@ def _merge(args: argparse.Namespace) -> int:
     """``--merge-index``: the batch's index page from its shards' indexes."""
     from ..report.index import EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED
     from ..report.shards import merge_shard_indexes
+    from careerconv.records.store import Store
 
     data = Store.existing(args.data_dir).root
     as_of = args.as_of or dt.date.today()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from careerconv.records import schema
-from careerconv.records.shared_emails import shared_email_notes
-from careerconv.records.store import Store
 from . import streams
+
+if TYPE_CHECKING:
+    from careerconv.records.store import Store
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -21,6 +22,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from careerconv.records.store import Store  # imported when the command runs (see careerconv.cli)
+
     store = Store.existing(args.data_dir)
     progress = streams.Counter(args, "checking", unit="employee")
     problems = store.validate(progress=progress)
@@ -47,6 +50,9 @@ def roster_notes(store: Store) -> list[str]:
     """What is worth a look on the roster without being a problem: people who share an email
     (:func:`~careerconv.records.shared_emails.shared_email_notes`); none for a roster that cannot be read (its
     problems are listed)."""
+    from careerconv.records import schema
+    from careerconv.records.shared_emails import shared_email_notes
+
     try:
         roster = store.roster()
     except (schema.ValidationError, OSError):

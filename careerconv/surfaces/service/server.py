@@ -68,6 +68,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import importlib
 import json
 import os
 import signal
@@ -86,16 +87,14 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 from tornado.log import app_log, gen_log
 
-from careerconv import analytics
 from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import leavers, schema
 from careerconv.records.dates import human_date
 from careerconv.records.kept_elsewhere import not_followed, not_followed_notice, record_access_log, \
     record_hub_state, record_reports_folder
-from careerconv.records.erasure import erase_employee, looked_at_marks
 from careerconv.records.spreadsheet import frame_to_csv_bytes
-from careerconv.records.importers import Asking, import_roster
+from careerconv.records.import_asking import Asking
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, LEFT_ON, SKILL, STARTED_ON
 from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, Store, disk_refused
@@ -117,6 +116,9 @@ SKILLS_MAX_AGE = 60.0  # seconds a skill list is served before the derived table
 MAX_BODY = 64 * 1024 * 1024
 LOOKED_AT = "looked_at"  # the erasure's parameter naming a possible mention looked at (careerconv erase --looked-at)
 RENDERERS = 2  # HR pages rendered at once (a kernel each); more would only share the same CPU cores
+# What only some requests need (the HR figures, a roster import, an erasure): imported by the handlers that use
+# them, and by a thread started once the service listens (serve), not before it listens, which the hub waits for.
+LATER_MODULES = ("careerconv.analytics", "careerconv.records.importers", "careerconv.records.erasure")
 
 
 class RecordsService:
@@ -692,6 +694,8 @@ class RosterHandler(BaseHandler):
             if allow_erased not in ("0", "1"):
                 raise ValueError(f"allow_erased must be 0 or 1, not {allow_erased!r}")
             suffix = _roster_suffix(body, asked_format)
+            from careerconv.records.importers import import_roster  # see LATER_MODULES
+
             with tempfile.TemporaryDirectory(prefix="careerconv-roster-") as tmp:
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
@@ -742,6 +746,8 @@ class AggregatesHandler(BaseHandler):
         args, departments, asked = self.hr_arguments()
 
         def work():
+            from careerconv import analytics  # see LATER_MODULES
+
             hr = _hr_tables(self.service, caller, args, departments, asked)
             out = {"about": wire.frame_to_json(analytics.present("about", hr["about"], formatted=False)),
                    "privacy": wire.frame_to_json(analytics.suppression_summary(hr)), "tables": {}}
@@ -764,6 +770,8 @@ class HrPageHandler(BaseHandler):
     browser_page = True
 
     async def get(self) -> None:
+        from careerconv import analytics  # see LATER_MODULES
+
         caller, service = self.caller, self.service
         args, departments, asked = self.hr_arguments()
         note = None
@@ -808,6 +816,8 @@ class HrPageHandler(BaseHandler):
 
     def csv_links(self) -> str:
         """A link to every table as CSV, named by its title."""
+        from careerconv import analytics  # see LATER_MODULES
+
         titles = {"about": "About this page", **analytics.TABLE_TITLES}
         return ", ".join(f'<a href="{self.csv_link(name)}" download>{escape(title)}</a>'
                          for name, title in titles.items())
@@ -865,6 +875,8 @@ class HrCsvHandler(BaseHandler):
         args, departments, asked = self.hr_arguments()
 
         def work():
+            from careerconv import analytics  # see LATER_MODULES
+
             if name != "about" and name not in analytics.TABLE_TITLES:
                 raise Refusal(wire.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
                               + ", ".join(analytics.TABLE_TITLES))
@@ -991,6 +1003,8 @@ class EraseHandler(BaseHandler):
         places = self.get_arguments(LOOKED_AT)
 
         def work():
+            from careerconv.records.erasure import erase_employee, looked_at_marks  # see LATER_MODULES
+
             check_role(caller, OPERATOR, "erase a person")
             store = self.service.store(caller.login)
             # places in other people's records are refused: an operator's receipt does not name them
@@ -1067,6 +1081,8 @@ def _hr_request(service: RecordsService, caller: Caller, args: dict[str, str], d
 
 def _hr_tables_for(service: RecordsService, request: HrRequest) -> dict:
     """The HR page's protected tables for ``request``, computed from the data folder."""
+    from careerconv import analytics  # see LATER_MODULES
+
     tables = analytics.load_hr_tables(service.data_dir, lazy=True)
     return analytics.hr_aggregates(tables, request.as_of, (request.period_start or None, request.period_end or None),
                                    list(request.departments), request.k)
@@ -1164,13 +1180,14 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
 
 
 def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tuple[int, str]],
-         render_hr_page: Callable[[dict, dict], str] | None = None) -> None:
+         render_hr_page: Callable[[dict, dict], str] | None = None,
+         listening: Callable[[], None] = lambda: None) -> None:
     """Run the service as JupyterHub starts a managed service (its settings come from the environment).
 
     ``read_minimum(data folder, --config FILE or None)`` returns the organisation's minimum group size and where it
     is set (see :class:`RecordsService`); it is called once at start, so settings that cannot be read stop the
     service there, and then for every request that uses it. ``render_hr_page`` makes the HR page's charts and
-    readings (see :class:`RecordsService`).
+    readings (see :class:`RecordsService`); ``listening()`` is called once the port listens (see :func:`serve`).
 
     The hub sets ``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_API_URL``,
     ``JUPYTERHUB_SERVICE_URL`` and ``JUPYTERHUB_SERVICE_PREFIX``.
@@ -1206,15 +1223,16 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
 
-    asyncio.run(serve(service, app, url.hostname or "127.0.0.1", url.port))
+    asyncio.run(serve(service, app, url.hostname or "127.0.0.1", url.port, listening))
 
 
 async def serve(service: RecordsService, app: tornado.web.Application, host: str, port: int,
                 listening: Callable[[], None] = lambda: None) -> None:
     """Serve ``app`` (made by :func:`make_app` for ``service``) on ``host:port`` until SIGTERM or SIGINT, then
     let the requests under way finish and stop the service's pools (:meth:`RecordsService.shutdown`: its store
-    calls and the HR page's renders); ``listening()`` is called once the port listens, and the page HR lands on is
-    rendered then (:meth:`RecordsService.prepare_hr_page`). A landing page not ready when the service stops is
+    calls and the HR page's renders); ``listening()`` is called once the port listens, :data:`LATER_MODULES` are
+    imported then in a thread of their own, and the page HR lands on is rendered then
+    (:meth:`RecordsService.prepare_hr_page`). A landing page not ready when the service stops is
     not finished, as nobody waits for it: its render is cut short if the renderer can
     (:meth:`RecordsService.abandon_hr_pages`; found: every stop of a hub just started waited some 7 s for it). Run
     it in the main thread.
@@ -1226,6 +1244,7 @@ async def serve(service: RecordsService, app: tornado.web.Application, host: str
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     listening()
+    threading.Thread(target=_import_later_modules, name="careerconv-later-imports", daemon=True).start()
     # HR's landing page, ready before the first HR user signs in (held here: the loop keeps its tasks weakly)
     landing = asyncio.ensure_future(service.prepare_hr_page() if service.render_hr_page else asyncio.sleep(0))
     await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
@@ -1236,3 +1255,10 @@ async def serve(service: RecordsService, app: tornado.web.Application, host: str
         await asyncio.wait({landing}, timeout=0.5)
     await landing
     service.shutdown()
+
+
+def _import_later_modules() -> None:
+    """Import :data:`LATER_MODULES` (a request that needs one while this runs waits for it, as Python's import
+    does)."""
+    for name in LATER_MODULES:
+        importlib.import_module(name)
