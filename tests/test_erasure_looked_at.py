@@ -18,6 +18,7 @@ from careerconv.cli import main
 from careerconv.records import erasure
 from careerconv.records.store import Store
 from orgs import conversation, roster
+from test_erasure_one_at_a_time import WAITING
 
 PATS_NOTE = "data/conversations/E002/E002-20260301.json:follow_up.note"
 NOTES = "data/notes.txt:text"
@@ -138,23 +139,29 @@ def test_a_place_the_receipt_did_not_list_is_refused_naming_those_it_did(tmp_pat
 def test_a_place_looked_at_in_an_erasure_that_ran_beside_another_of_the_same_person_stays_looked_at(
         tmp_path: Path, capsys, monkeypatch):
     # Found by a helper: of two erasures of one person at once, the one that ended later wrote its list of possible
-    # mentions over the other's, so a place a person said was looked at in the other was listed again.
+    # mentions over the other's, so a place a person said was looked at in the other was listed again. (Erasures
+    # now run one at a time: the other, started while this one looks through the files, waits for it and ends later.)
     store = _org(tmp_path)
     assert _erase(store) == 1  # lists Pat's note and the notes file
     looking_through = erasure._erase_mentions
+    others = []
 
     def another_erasure_meanwhile(*args, **kwargs):
-        """While this erasure looks through the files, another process erases E001 too and ends first, saying
-        Pat's note was looked at."""
+        """While this erasure looks through the files, another process erases E001 too, saying Pat's note was
+        looked at; it says it waits for this one."""
         monkeypatch.setattr(erasure, "_erase_mentions", looking_through)
-        other = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(store.root), "erase",
-                                "--employee", "E001", "--yes", "--looked-at", PATS_NOTE],
-                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
-        assert other.returncode == 1 and "data/notes.txt, in its text" in " ".join(other.stdout.split())
-        assert f"{PATS_NOTE.replace(':', ', ')}: looked at by " in " ".join(other.stdout.split())
+        others.append(subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(store.root), "erase",
+                                        "--employee", "E001", "--yes", "--looked-at", PATS_NOTE],
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True))
+        said = iter(others[0].stderr.readline, "")
+        assert any(WAITING in line for line in said), "the other erasure ended without waiting for this one"
         return looking_through(*args, **kwargs)
     monkeypatch.setattr(erasure, "_erase_mentions", another_erasure_meanwhile)
     assert _erase(store) == 1  # it began before Pat's note was said looked at, so it lists it
+    out, _ = others[0].communicate(timeout=300)
+    assert others[0].returncode == 1 and "data/notes.txt, in its text" in " ".join(out.split())
+    assert f"{PATS_NOTE.replace(':', ', ')}: looked at by " in " ".join(out.split())
     capsys.readouterr()
 
     assert _erase(store, NOTES) == 0  # Pat's note is still looked at: only the notes file was left to look at

@@ -248,7 +248,7 @@ def test_no_lock_file_names_or_hashes_the_erased_id(tmp_path: Path):
     listings = {eid: sorted(p.name for p in s.locks_dir.iterdir()) for eid, s in stores.items()}
     # which employee was erased cannot be told from the lock folder
     assert listings["E0001"] == listings["E0003"]
-    assert all(re.fullmatch(r"employee-\d\d\.lock|roster\.lock|derived\.lock|batch\.lock", n)
+    assert all(re.fullmatch(r"employee-\d\d\.lock|roster\.lock|derived\.lock|batch\.lock|erasure\.lock", n)
                for n in listings["E0001"])
     for eid, store in stores.items():
         hashes = {getattr(hashlib, algo)(f"{prefix}{eid}".encode()).hexdigest()[:8]

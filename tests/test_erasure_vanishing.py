@@ -24,11 +24,11 @@ MOST_MOMENTS = 200  # a bound: the erasure touches E002's files a few dozen time
 
 
 class OtherErasure:
-    """Counts this erasure's touches of E002's record folders and removes them (as ``erase --employee E002``
-    does, with ``shutil.rmtree``) just before touch number ``at``; ``at=None`` only counts."""
+    """Counts this process's touches of ``employee_id``'s record folders and removes them (as ``erase --employee
+    E002`` does, with ``shutil.rmtree``) just before touch number ``at``; ``at=None`` only counts."""
 
-    def __init__(self, data: Path, at: int | None, monkeypatch: pytest.MonkeyPatch):
-        self.folders = [data / "conversations" / "E002", data / "checkins" / "E002"]
+    def __init__(self, data: Path, at: int | None, monkeypatch: pytest.MonkeyPatch, employee_id: str = "E002"):
+        self.folders = [data / "conversations" / employee_id, data / "checkins" / employee_id]
         self.at, self.touches, self.removing = at, 0, False
         scandir, listdir, opener = os.scandir, os.listdir, builtins.open
 

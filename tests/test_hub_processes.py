@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -93,6 +94,29 @@ def is_proxy(process: psutil.Process) -> bool:
     return proxy_command(process) is not None
 
 
+def is_hub(process: psutil.Process) -> bool:
+    try:
+        return "careerconv.surfaces.commands.hub_server" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+def hub_with_its_proxy(starter: subprocess.Popen) -> tuple[psutil.Process, list[str]] | None:
+    """The starter's hub whose proxy is up, and the proxy's command line (read once, as the proxy is found: seen in
+    CI, a proxy found and then asked again for it was no longer one); None while no hub of the starter has its
+    proxy up. The hub is told from the starter's other children (the writer of its log) by its command line, not by
+    the order of their process ids (which wrap), and the proxy is looked for among its own children: a hub that
+    lost a port to another hub starting at the same moment is stopped by its starter, and the next one started."""
+    for hub in filter(is_hub, psutil.Process(starter.pid).children()):
+        try:
+            proxy_args = next(filter(None, map(proxy_command, hub.children(recursive=True))), None)
+        except psutil.Error:  # it ended meanwhile
+            continue
+        if proxy_args is not None:
+            return hub, proxy_args
+    return None
+
+
 def is_log_writer(process: psutil.Process) -> bool:
     try:
         return "careerconv.surfaces.commands.hub_log_writer" in process.cmdline()
@@ -116,10 +140,13 @@ def end_starter(starter: subprocess.Popen, family: list[psutil.Process]) -> None
             pass
 
 
-def let_go(port: int, since: float) -> bool:
+def let_go(port: int, since: float, state: Path | None = None) -> bool:
     """True when nothing listens on ``port``, or what listens there was started after ``since`` (a time from
     :func:`time.time`): not the hub's, but a server another test started on the port the hub let go (found: the
-    other test process's hub took it at once, and a hub that had freed its port was said not to)."""
+    other test process's hub took it at once, and a hub that had freed its port was said not to). With ``state``,
+    the hub's state folder, where its proxy runs: what runs in another folder is not the hub's either (found: a
+    hub stopped as it started had been told a port that another test's hub, starting at the same moment, held
+    first; the hub would have given it up for the next one)."""
     if port_is_free(port):
         return True
     holders = {c.pid for c in psutil.net_connections(kind="inet")
@@ -127,9 +154,12 @@ def let_go(port: int, since: float) -> bool:
     if not holders or None in holders:  # a listener this process may not look at: not known to be another's
         return False
     try:
-        return all(psutil.Process(pid).create_time() > since for pid in holders)
+        return all(psutil.Process(pid).create_time() > since or
+                   (state is not None and Path(psutil.Process(pid).cwd()) != state) for pid in holders)
     except psutil.NoSuchProcess:  # one ended meanwhile: look again
-        return let_go(port, since)
+        return let_go(port, since, state)
+    except psutil.AccessDenied:  # not known to be another's
+        return False
 
 
 def test_two_hubs_started_at_once_take_ports_of_their_own_and_each_answers_for_itself(tmp_path):
@@ -158,19 +188,17 @@ def test_a_hub_stopped_while_it_starts_stops_its_proxy_and_service_and_frees_its
     family: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + WAIT
-        # The proxy is up, the hub still starting. Its command line read once, as the proxy is found (seen in CI:
-        # a proxy found and then asked again for it was no longer one).
-        while (proxy_args := next(filter(None, map(proxy_command, family)), None)) is None:
+        while (found := hub_with_its_proxy(starter)) is None:  # the proxy is up, the hub still starting
             assert starter.poll() is None and time.monotonic() < deadline, "the hub's proxy did not start"
             time.sleep(0.1)
-            family = hub_family(starter)
-        hub = psutil.Process(starter.pid).children()[0]
+        family = hub_family(starter)
+        hub, proxy_args = found
         port = int(proxy_args[proxy_args.index("--port") + 1])
         stopped = time.time()
         hub.send_signal(stopping)
         _gone, alive = psutil.wait_procs(family, timeout=WAIT)
         assert alive == []
-        assert let_go(port, stopped)
+        assert let_go(port, stopped, (tmp_path / "state").resolve())
     finally:
         end_starter(starter, family)
 

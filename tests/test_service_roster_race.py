@@ -8,10 +8,12 @@ lands between a save's check and its write (``test_the_race_is_real_without_the_
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
 import time
+from typing import Iterator
 
 import pytest
 import requests
@@ -25,6 +27,7 @@ from service_harness import RunningService
 A, B, OP = "tok-coach-a", "tok-coach-b", "tok-operator"
 PERSON, OLD, NEW = "E0003", "E0020", "E0001"
 TABS, CHECK_DELAY = 3, 0.03
+WAIT = 60  # seconds: a bound for a busy machine, not a timing assertion
 
 
 @pytest.fixture()
@@ -139,16 +142,27 @@ def test_the_old_coachs_saves_racing_a_roster_move_are_refused_logged_and_write_
 def import_during_a_held_save(svc) -> tuple[dict, requests.Response, bool]:
     """One save of coach A is held between its check and its write while the operator imports the move.
 
-    Returns the save's answer, the import's answer and whether the import finished while the save was held.
+    Returns the save's answer, the import's answer and whether the import finished while the save was held: it is
+    awaited until it has finished or asked for the roster gate, and then given half a second more to go through
+    (found under load: an import given half a second in all, with no gate to wait at, had not finished yet, and
+    the test said the race it shows was not there).
     """
     a = ServiceStore(svc.url, A)
     opened = a.save_checkin({"employee_id": PERSON, "coach_id": OLD, "date": "2026-10-02", "status": "draft",
                              "note": "opened", "updates": [], "ratings": [], "kind": "checkin"})
-    in_window, release = threading.Event(), threading.Event()
+    in_window, release, at_gate = threading.Event(), threading.Event(), threading.Event()
     checked = svc.service.current_coach
     svc.service.current_coach = lambda eid, caller, writing=False: (
         checked(eid, caller, writing), in_window.set() if writing else None,
-        release.wait(10) if writing else None)[0]
+        release.wait(WAIT) if writing else None)[0]
+    changing = svc.service.gate.changing
+
+    @contextlib.contextmanager
+    def changing_said() -> Iterator[None]:
+        at_gate.set()
+        with changing():
+            yield
+    svc.service.gate.changing = changing_said
     answers: dict = {}
     save = threading.Thread(target=lambda: answers.update(save=a.save_checkin({**opened, "note": "held"})))
     save.start()
@@ -156,12 +170,16 @@ def import_during_a_held_save(svc) -> tuple[dict, requests.Response, bool]:
     move = threading.Thread(target=lambda: answers.update(move=requests.put(
         svc.url + "api/roster", data=moved_roster(svc), timeout=60, headers={"Authorization": f"token {OP}"})))
     move.start()
-    move.join(0.5)
+    deadline = time.monotonic() + WAIT
+    while move.is_alive() and not at_gate.is_set():
+        assert time.monotonic() < deadline, "the import neither finished nor came to the roster gate"
+        move.join(0.05)
+    move.join(0.5)  # at the gate: the time to go through it, were it open
     moved_while_held = not move.is_alive()
     release.set()
     save.join(30)
     move.join(30)
-    svc.service.current_coach = checked
+    svc.service.current_coach, svc.service.gate.changing = checked, changing
     outcome = {"opened": [opened], "acknowledged": {opened["checkin_id"]: answers["save"]},
                "moved_at": dt.datetime.fromtimestamp((svc.data / "roster.csv").stat().st_mtime, dt.timezone.utc)}
     return outcome, answers["move"], moved_while_held

@@ -97,6 +97,11 @@ _PART_GLOB = "part-*.parquet"  # also parts of an older layout, which refresh re
 # Employees share a fixed set of lock files: a lock file never tells who was written (or erased).
 LOCK_STRIPES = 64
 LOCK_TIMEOUT = 60.0
+# The data folder's locks besides the employees' stripes: the roster, the derived tables, an import's batch, and
+# erasures (one at a time: each rewrites files other people's erasures rewrite too).
+NAMED_LOCKS = ("roster", "derived", "batch", "erasure")
+# Every lock file of a data folder, all made together (Store.lock): which are there tells nothing.
+LOCK_FILES = (*(f"employee-{stripe:02d}.lock" for stripe in range(LOCK_STRIPES)), *(f"{n}.lock" for n in NAMED_LOCKS))
 STAGING_DIR = ".staging"
 ERASED_FILE = "erased.json"
 COMMITTED_MARKER = "COMMITTED"
@@ -719,16 +724,17 @@ class Store:
         return self.root / ".locks"
 
     def lock(self, name: str) -> FileLock:
-        """The inter-process lock ``"roster"``, ``"derived"``, ``"batch"`` or ``"employee:<id>"``.
+        """The inter-process lock ``"employee:<id>"``, or one of :data:`NAMED_LOCKS` (``"roster"``, ...).
 
         Employees share :data:`LOCK_STRIPES` lock files chosen by a hash of the
-        id, all created together, so the lock folder says nothing about who was
-        ever written. The lock is re-entrant within a thread (one object per
+        id, all created together with the named ones (:data:`LOCK_FILES`), so
+        the lock folder says nothing about who was ever written, or what was
+        ever done. The lock is re-entrant within a thread (one object per
         file per process) and excludes other threads and processes.
         """
         if name.startswith("employee:"):
             file = f"employee-{bucket_of(name[9:], LOCK_STRIPES):02d}.lock"
-        elif name in ("roster", "derived", "batch"):
+        elif name in NAMED_LOCKS:
             file = f"{name}.lock"
         else:
             raise ValueError(f"unknown lock {name!r}")
@@ -740,8 +746,8 @@ class Store:
                     self.root.parent.mkdir(parents=True, exist_ok=True)
                     self.root.mkdir(mode=0o700, exist_ok=True)
                 folder.mkdir(parents=True, exist_ok=True)
-                for stripe in range(LOCK_STRIPES):
-                    (folder / f"employee-{stripe:02d}.lock").touch(exist_ok=True)
+                for lock_file in LOCK_FILES:
+                    (folder / lock_file).touch(exist_ok=True)
             except OSError as exc:
                 raise cannot_write(folder / file, exc) from exc
         return _Lock(str(folder / file), timeout=LOCK_TIMEOUT, poll_interval=0.005, is_singleton=True)
@@ -1541,9 +1547,8 @@ class Store:
             with self.lock(f"employee:{eid}"):
                 removed += _unlink_all(Path(e.path) for f in folders for e in listing(f) if is_temp_file(e.name))
             self._temp_seen.discard(eid)
-        wanted = {f"employee-{i:02d}.lock" for i in range(LOCK_STRIPES)} | {"roster.lock", "derived.lock", "batch.lock"}
         if self.locks_dir.is_dir():
-            removed += _unlink_all(p for p in self.locks_dir.iterdir() if p.name not in wanted and p.is_file())
+            removed += _unlink_all(p for p in self.locks_dir.iterdir() if p.name not in LOCK_FILES and p.is_file())
         return removed
 
     def temp_files(self) -> list[Path]:

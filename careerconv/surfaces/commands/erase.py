@@ -192,7 +192,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     exit_code = 0
     with streams.Working(args, f"erasing {employee_id}"):
-        receipt = erasure.erase_employee(store, reports, employee_id, looked_at)
+        receipt = erasure.erase_employee(store, reports, employee_id, looked_at, waiting=lambda: streams.status(
+            args, f"another erasure in {store.root} is under way; waiting for it to finish"))
     streams.result(f"{receipt}\n")
     if not receipt.complete:
         print(f"careerconv erase: {receipt.files_left} file(s) still mention {employee_id}; "
