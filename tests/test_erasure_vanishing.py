@@ -5,6 +5,10 @@ Seen in CI (two ``careerconv erase`` and a roster import at once): the erasure o
 between this one seeing it and listing it. Here the other erasure's removal is put at every moment this erasure
 touches E002's folders or files (a listing or an open), one moment per run: each erasure must finish, complete,
 with nothing of the person left.
+
+A refresh's sweep of leftover temp files, while the erasure writes back a file in the data folder's top level
+(found by a hostile tester reading the code: the sweep there took the erasure's temp file for a killed process's):
+the erasure's write goes through.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ import builtins
 import io
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from careerconv.records.erasure import erase_employee
+from careerconv.records.store import Store
 from test_erasure import mentions_in, org  # noqa: F401  (org: the fixture, E002's records mention E001)
 
 MOST_MOMENTS = 200  # a bound: the erasure touches E002's files a few dozen times
@@ -84,3 +90,28 @@ def test_an_erasure_finishes_whenever_another_erasure_removes_someones_folders(o
         assert receipt.complete, f"E002's folders removed at touch {at}:\n{receipt}"
         assert "E002" not in str(receipt.leftovers), at
         assert mentions_in(store.root) == [] and mentions_in(reports) == [], at
+
+
+def test_a_sweep_of_leftover_temp_files_meanwhile_leaves_the_erasures_write_alone(org, monkeypatch):  # noqa: F811
+    store, reports = org
+    notes = store.root / "notes.txt"  # in the data folder's top level; it mentions her
+    replace, sweeps, swept = os.replace, [], []
+
+    def replaced(src, dst, *args, **kwargs):
+        if Path(os.fspath(dst)) == notes and not sweeps:  # the temp file of the new notes.txt is written
+            assert Path(os.fspath(src)).parent == store.root
+            # `careerconv refresh` in another process sweeps now (a thread with a store of its own here): it may
+            # wait for the erasure's write; the write may not wait for it
+            sweeps.append(threading.Thread(target=lambda: swept.extend(Store(store.root).sweep_temp_files())))
+            sweeps[0].start()
+            sweeps[0].join(timeout=3)
+        return replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replaced)
+    receipt = erase_employee(store, reports, "E001")
+    assert len(sweeps) == 1
+    sweeps[0].join(timeout=60)
+    assert not sweeps[0].is_alive()
+    assert receipt.complete, str(receipt)
+    assert notes.read_text() == "Call [removed] about [removed]'s plan.\nE0010 is fine.\n"
+    assert swept == []  # no leftover, once it could look

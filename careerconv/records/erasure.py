@@ -1178,6 +1178,13 @@ def _sweep_file(store: Store, reports: list[Path], ordinary: Path | None, path: 
         return
     if not mentioned:
         return  # one that could not be decoded is reported by the final check
+    with store.sweep_lock(path) or contextlib.nullcontext():  # its temp file is not a leftover to a sweep meanwhile
+        _rewrite_mentions(path, decoded, suffix, generated, mentions, receipt)
+
+
+def _rewrite_mentions(path: Path, decoded: DecodedText, suffix: str, generated: bool, mentions: Mentions,
+                      receipt: Receipt) -> None:
+    """Pass 3 on a file that mentions them: rows removed, text replaced, a generated file deleted, or listed."""
     if decoded.kind == "Parquet":
         _sweep_parquet(path, mentions, receipt)
     elif generated:

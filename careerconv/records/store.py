@@ -697,6 +697,21 @@ class Store:
         paths = [self.part_path(table, b) for b in range(N_BUCKETS)]
         return [p for p in paths if p.exists()] if existing else paths
 
+    def sweep_lock(self, path: str | os.PathLike) -> FileLock | None:
+        """The lock under which :meth:`sweep_temp_files` removes the temp files left in ``path``'s folder (None: it
+        removes none there): the derived tables', the roster's for the data folder's own top level, the employee's
+        for their record folders. Whatever else writes a file there through a temp file (an erasure rewriting
+        mentions in a file someone put there) holds it while it writes, so that a sweep meanwhile (a refresh, an
+        import) does not take its temp file for one a killed process left (found by a hostile tester)."""
+        folder = Path(path).parent
+        if folder == self.derived_dir or self.derived_dir in folder.parents:
+            return self.lock("derived")
+        if folder == self.root:
+            return self.lock("roster")
+        if folder.parent in {self.records_dir(kind) for kind in RECORD_KINDS}:
+            return self.lock(f"employee:{folder.name}")
+        return None
+
     def is_derived_file(self, path: str | os.PathLike) -> bool:
         """A part of a derived table or their manifest: :meth:`refresh` rewrites them from the records."""
         path = Path(path)
@@ -1529,7 +1544,7 @@ class Store:
     def sweep_temp_files(self, employee_ids: Iterable[str] | None = None) -> list[Path]:
         """Remove the temp files that killed processes left behind; return the paths removed.
 
-        Each folder is swept under the lock of the one who writes there, so a
+        Each folder is swept under the lock of the one who writes there (:meth:`sweep_lock`), so a
         save in progress keeps its temp file. ``employee_ids`` limits the
         record folders swept (default: every employee's). Lock files of older
         versions (named by a hash of an id) go too.
