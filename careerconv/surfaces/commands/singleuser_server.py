@@ -22,6 +22,7 @@ VOILA = "voila.server_extension"
 # completion or inspection of names, the debugger, or input.
 APP_KERNEL_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 READ_ONLY_CONTENTS = "careerconv.surfaces.commands.read_only_contents.ReadOnlyContents"
+PREHEATED_KERNELS = "careerconv.surfaces.commands.preheated_kernels.PreheatedAppKernels"  # see that module
 # A kernel no page is connected to (a tab closed or reloaded: each page load starts one) ends after this many seconds
 # idle (the hub's CAREERCONV_HUB_KERNEL_IDLE_SECONDS, passed on as IDLE_SETTING), checked every third of that, at most
 # every KERNEL_CULL_EVERY seconds; a kernel a page is connected to is never ended for being idle.
@@ -34,8 +35,8 @@ def app_only_arguments() -> list[str]:
     """The server's settings that leave it the app: every server extension installed but Voila off (JupyterLab,
     its language servers, terminals ...), kernels that take only :data:`APP_KERNEL_MESSAGES` over their
     websocket and, once no page is connected to them, end :data:`KERNEL_IDLE_SECONDS` (or :data:`IDLE_SETTING`'s)
-    after their last use (within a third of that more, at most :data:`KERNEL_CULL_EVERY`), and the app's notebook
-    alone,
+    after their last use (within a third of that more, at most :data:`KERNEL_CULL_EVERY`), one kernel kept heated
+    with the app's notebook run in it for the next page (:data:`PREHEATED_KERNELS`), and the app's notebook alone,
     which no request writes or removes (:class:`.read_only_contents.ReadOnlyContents`)."""
     from jupyter_core.paths import jupyter_config_path
     from jupyter_server.extension.config import ExtensionConfigManager
@@ -51,6 +52,9 @@ def app_only_arguments() -> list[str]:
             f"--MappingKernelManager.cull_idle_timeout={idle}",
             f"--MappingKernelManager.cull_interval={min(KERNEL_CULL_EVERY, max(idle // 3, 1))}",
             "--MappingKernelManager.cull_connected=False",
+            # the app's page takes a kernel that has run the app's notebook already (seconds sooner), never culled
+            # while it waits; a page's kernel is culled as above once the page has gone
+            f"--ServerApp.kernel_manager_class={PREHEATED_KERNELS}",
             f"--ServerApp.contents_manager_class={READ_ONLY_CONTENTS}"]
 
 
