@@ -28,6 +28,7 @@ from tornado.websocket import websocket_connect
 from careerconv.records import config
 from careerconv.analytics import TABLE_TITLES
 from careerconv.surfaces.commands.hub import Hub
+from careerconv.records.resources import APP_NOTEBOOK
 from careerconv.records.store import Store
 from prerequisites import require_hub
 from service_harness import set_roster_day
@@ -416,6 +417,70 @@ def test_a_kernel_no_page_is_connected_to_ends_within_minutes_and_an_open_pages_
     finally:
         requests.delete(f"{hub.url}hub/api/users/e0001/server", timeout=120,
                         headers={"Authorization": f"token {hub.admin_token}"})
+
+
+def kernel_processes(kernel_id: str) -> list[psutil.Process]:
+    """The processes of the kernel ``kernel_id`` (its command names its connection file)."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if any(f"kernel-{kernel_id}.json" in part for part in process.cmdline()):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_cull_never_ends(hub):
+    """A coach's page takes a kernel that has run the app's notebook already (seconds sooner than starting one).
+    Nobody is connected to that kernel while it waits, yet the idle cull leaves it alone; once a page has taken it,
+    it is the page's kernel: not ended in the moment before the page connects, ended KERNEL_IDLE s after its page
+    went (this page never connects). The server heats the next one, and another if that one's process is killed
+    (the server would restart it without the app); stopping the server ends its kernels."""
+    own = {"Authorization": f"token {hub.tokens['e0020']}"}
+    server = f"{hub.url}user/e0020/"
+
+    def kernels() -> dict[str, dict]:
+        return {k["id"]: k for k in requests.get(server + "api/kernels", headers=own, timeout=60).json()}
+
+    def wait_for(condition, seconds: float, what: str):
+        deadline = time.monotonic() + seconds
+        while not (found := condition()):
+            assert time.monotonic() < deadline, what
+            time.sleep(0.5)
+        return found
+
+    start_server(hub, "e0020")
+    try:
+        heated = wait_for(lambda: [k for k, v in kernels().items() if v["execution_state"] == "idle"], 60,
+                          "no kernel was heated for the app's page")[0]
+        waited = time.monotonic()
+        while time.monotonic() - waited < KERNEL_IDLE + KERNEL_IDLE // 3 + 5:  # idle for longer than the cull allows
+            assert heated in kernels(), "the idle cull ended the kernel heated for the next page"
+            time.sleep(1)
+
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        taken = time.monotonic()
+        assert page.status_code == 200 and heated in page.text  # the page took the heated kernel
+        assert "application/vnd.jupyter.widget-view+json" in page.text  # ... where the app is built already
+        time.sleep(KERNEL_IDLE // 2)  # a browser connects to it in a moment: it must still run then
+        assert heated in kernels(), "the page's kernel was culled before the page could connect"
+
+        wait_for(lambda: heated not in kernels(), KERNEL_IDLE + KERNEL_IDLE // 3 + 15,
+                 "the kernel of a page that went was not ended")
+        assert time.monotonic() - taken >= KERNEL_IDLE  # idle counted from when the page took it
+        refilled = wait_for(lambda: [k for k, v in kernels().items() if v["execution_state"] == "idle"], 90,
+                            "no kernel was heated again after the page took one")[0]
+        for process in kernel_processes(refilled):  # killed (out of memory ...): restarted, it would lack the app
+            process.kill()
+        again = wait_for(lambda: [k for k, v in kernels().items() if k != refilled and v["execution_state"] == "idle"],
+                         90, "no kernel was heated in place of the one killed")[0]
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        assert again in page.text and refilled not in page.text and refilled not in kernels()
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0020/server", timeout=120,
+                        headers={"Authorization": f"token {hub.admin_token}"})
+    wait_for(lambda: not kernel_processes(again), 60, "the page's kernel outlived its server")
 
 
 def error_page(answer: requests.Response) -> str:

@@ -12,8 +12,9 @@ that kernel manager (:class:`PreheatedAppKernels`, named as ``ServerApp.kernel_m
   it, paced as in ``careerconv app`` (after the page's notebook has run and some seconds more, or at once when
   another page asks). It costs one more kernel (some 200 MB) per running coach's server.
 * **The pool's kernel is never ended for being idle**: nobody is connected to it, but it is no tab closed or
-  reloaded (Voila's manager leaves it out of the idle cull). A pool kernel that died is shut down by the cull and
-  the pool heated again, so no page gets a dead kernel.
+  reloaded. The idle cull checks it is alive instead: one whose process ended (killed, out of memory) is taken out
+  of the pool, and another heated. It is not restarted as other kernels are (restarted, it would be a bare kernel
+  without the app for a page to take); a page that takes it has it restarted as any other from then on.
 * **A page's idle time counts from when it took its kernel**: the pool's kernel may have waited longer than the
   idle timeout, and the page's connection comes a moment after the page took it; the cull must not end it then.
   Once the page has gone, its kernel is ended as any other (``--MappingKernelManager.cull_*``).
@@ -30,7 +31,6 @@ import os
 
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from jupyter_server.utils import ensure_async
 from traitlets.config import LoggingConfigurable
 from voila.configuration import VoilaConfiguration
 from voila.paths import collect_template_paths
@@ -100,25 +100,44 @@ class PreheatedAppKernels(paced_pool(voila_kernel_manager_factory(AsyncMappingKe
     def __init__(self, parent=None, **kwargs):
         super().__init__(parent=AppPageHost(parent), **kwargs)
 
+    async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+        heated = await super()._initialize(notebook_path, kernel_id, **kwargs)
+        if kernel_id is None:  # a kernel for the pool (a restart passes its kernel's id)
+            # Restarted after its process ended, it would be a bare kernel, without the app, that a page could take:
+            # one that ended is replaced instead (cull_kernel_if_idle). A page that takes it has it restarted again.
+            self.get_kernel(heated["kernel_id"]).stop_restarter()
+        return heated
+
     async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
         taken = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         kernel_id = taken[2]
-        if kernel_id in self:  # its idle time counts from now: the page connects to it in a moment
-            self.get_kernel(kernel_id).last_activity = utcnow()
+        if kernel_id in self:
+            kernel = self.get_kernel(kernel_id)
+            kernel.last_activity = utcnow()  # its idle time counts from now: the page connects to it in a moment
+            kernel.start_restarter()  # the page's kernel from now on, restarted as any other if its process ends
         return taken
 
-    def _pool_kernel_state(self, kernel_id: str) -> str | None:
-        """The execution state of ``kernel_id`` if it waits in the pool, else None."""
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        if not self._waits_in_pool(kernel_id):
+            return await super().cull_kernel_if_idle(kernel_id)
+        if not await self.get_kernel(kernel_id).is_alive():  # its process ended (killed, out of memory ...)
+            self.log.warning("The kernel heated for the app's page ended: heating another")
+            self._take_out_of_pool(kernel_id)
+            await self.shutdown_kernel(kernel_id, now=True)
+            self.fill_if_needed(delay=0, notebook_name=self.notebook_path)
+        return None  # a pool kernel is never idle: it waits for the next page
+
+    def _pool_items(self, kernel_id: str):
+        """The pool entries of ``kernel_id`` (heated, waiting for a page), each with its pool."""
         for pool in self._pools.values():
             for heating in pool:
-                if heating.done() and not heating.exception() and heating.result().get("kernel_id") == kernel_id:
-                    return getattr(self.get_kernel(kernel_id), "execution_state", None) or "starting"
-        return None
+                if heating.done() and not heating.cancelled() and heating.exception() is None \
+                        and heating.result()["kernel_id"] == kernel_id:
+                    yield pool, heating
 
-    async def cull_kernel_if_idle(self, kernel_id: str):
-        if self._pool_kernel_state(kernel_id) == "dead":
-            self.log.warning("The preheated kernel %s of %s died: heating another", kernel_id, self.notebook_path)
-            await ensure_async(self.shutdown_kernel(kernel_id))  # Voila's takes it out of the pool
-            self.fill_if_needed(delay=0, notebook_name=self.notebook_path)
-            return None
-        return await super().cull_kernel_if_idle(kernel_id)  # Voila's leaves a pool kernel alone
+    def _waits_in_pool(self, kernel_id: str) -> bool:
+        return any(True for _ in self._pool_items(kernel_id))
+
+    def _take_out_of_pool(self, kernel_id: str) -> None:
+        for pool, heating in list(self._pool_items(kernel_id)):
+            pool.remove(heating)
