@@ -25,7 +25,8 @@ READ_ONLY_CONTENTS = "careerconv.surfaces.commands.read_only_contents.ReadOnlyCo
 PREHEATED_KERNELS = "careerconv.surfaces.commands.preheated_kernels.PreheatedAppKernels"  # see that module
 # A kernel no page is connected to (a tab closed or reloaded: each page load starts one) ends after this many seconds
 # idle (the hub's CAREERCONV_HUB_KERNEL_IDLE_SECONDS, passed on as IDLE_SETTING), checked every third of that, at most
-# every KERNEL_CULL_EVERY seconds; a kernel a page is connected to is never ended for being idle.
+# every KERNEL_CULL_EVERY seconds; a kernel a page is connected to, or the one heated for the next page
+# (PREHEATED_KERNELS), is never ended for being idle.
 KERNEL_IDLE_SECONDS = 180
 KERNEL_CULL_EVERY = 60
 IDLE_SETTING = "CAREERCONV_KERNEL_IDLE_SECONDS"

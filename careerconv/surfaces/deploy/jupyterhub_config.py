@@ -37,7 +37,8 @@ CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``car
                                it is not the data folder's own
 CAREERCONV_HUB_KERNEL_IDLE_   optional: how long a coach's kernel that no page is connected to
 SECONDS                        (a tab closed or reloaded) lives after its last use, in seconds
-                               (default 180, at least 10); a connected page's kernel lives on
+                               (default 180, at least 10); a connected page's kernel lives on, and
+                               so does the one kept heated for the coach's next page
 =============================  ==============================================================
 
 The hub's output (its own log lines, its proxy's, the records service's, the coaches' servers', a traceback) names
