@@ -477,10 +477,13 @@ def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_
                          90, "no kernel was heated in place of the one killed")[0]
         page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
         assert again in page.text and refilled not in page.text and refilled not in kernels()
+        last = wait_for(lambda: [k for k, v in kernels().items() if k != again and v["execution_state"] == "idle"],
+                        90, "no kernel was heated after the page took the one heated in place of the killed one")[0]
     finally:
         requests.delete(f"{hub.url}hub/api/users/e0020/server", timeout=120,
                         headers={"Authorization": f"token {hub.admin_token}"})
-    wait_for(lambda: not kernel_processes(again), 60, "the page's kernel outlived its server")
+    wait_for(lambda: not kernel_processes(again) and not kernel_processes(last), 60,
+             "the page's kernel or the one heated for the next page outlived their server")
 
 
 def error_page(answer: requests.Response) -> str:
