@@ -10,7 +10,7 @@ that kernel manager (:class:`PreheatedAppKernels`, named as ``ServerApp.kernel_m
 
 * **One kernel is kept heated** (:data:`POOL_SIZE`), for the app's notebook only; it is refilled after a page took
   it, paced as in ``careerconv app`` (after the page's notebook has run and some seconds more, or at once when
-  another page asks). It costs one more kernel (some 200 MB) per running coach's server.
+  another page asks). It costs one more kernel (some 165 MB) per running coach's server.
 * **The pool's kernel is never ended for being idle**: nobody is connected to it, but it is no tab closed or
   reloaded. The idle cull checks it is alive instead: one whose process ended (killed, out of memory) is taken out
   of the pool, and another heated. It is not restarted as other kernels are (restarted, it would be a bare kernel
