@@ -9,6 +9,7 @@ proxy with ``Authorization: token …``, as a coach's app or a script would send
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import re
@@ -431,6 +432,22 @@ def kernel_processes(kernel_id: str) -> list[psutil.Process]:
     return found
 
 
+def server_kernels(hub, login: str) -> dict[str, dict]:
+    """The kernels of ``login``'s server by id, as its API lists them to ``login``."""
+    own = {"Authorization": f"token {hub.tokens[login]}"}
+    return {k["id"]: k for k in requests.get(f"{hub.url}user/{login}/api/kernels", headers=own, timeout=60).json()}
+
+
+def wait_for(condition, seconds: float, what: str):
+    """What ``condition()`` returns once it is true, asked every half second; failing with ``what`` after
+    ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.5)
+    return found
+
+
 def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_cull_never_ends(hub):
     """A coach's page takes a kernel that has run the app's notebook already (seconds sooner than starting one).
     Nobody is connected to that kernel while it waits, yet the idle cull leaves it alone; once a page has taken it,
@@ -439,16 +456,7 @@ def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_
     (the server would restart it without the app); stopping the server ends its kernels."""
     own = {"Authorization": f"token {hub.tokens['e0020']}"}
     server = f"{hub.url}user/e0020/"
-
-    def kernels() -> dict[str, dict]:
-        return {k["id"]: k for k in requests.get(server + "api/kernels", headers=own, timeout=60).json()}
-
-    def wait_for(condition, seconds: float, what: str):
-        deadline = time.monotonic() + seconds
-        while not (found := condition()):
-            assert time.monotonic() < deadline, what
-            time.sleep(0.5)
-        return found
+    kernels = functools.partial(server_kernels, hub, "e0020")
 
     start_server(hub, "e0020")
     try:
@@ -484,6 +492,61 @@ def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_
                         headers={"Authorization": f"token {hub.admin_token}"})
     wait_for(lambda: not kernel_processes(again) and not kernel_processes(last), 60,
              "the page's kernel or the one heated for the next page outlived their server")
+
+
+PREHEAT_IDLE = 20  # seconds a coach's server keeps its heated kernel with no page, on the hub of the test below
+
+
+@pytest.fixture
+def hub_heating_briefly(tmp_path):
+    """A hub whose coaches' servers let their heated kernel go after PREHEAT_IDLE s with no page (1800 by default),
+    and end a kernel no page is connected to after KERNEL_IDLE s."""
+    data = tmp_path / "data"
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    with mock.patch.dict(os.environ, {"CAREERCONV_HUB_KERNEL_IDLE_SECONDS": str(KERNEL_IDLE),
+                                      "CAREERCONV_HUB_PREHEAT_IDLE_SECONDS": str(PREHEAT_IDLE)}):
+        running = Hub.start(data, tmp_path / "state", groups=GROUPS, authenticator="dummy", admin_token=True)
+    try:
+        running.tokens = {"e0020": running.user_token("e0020")}
+        yield running
+    finally:
+        running.stop()
+
+
+def test_a_server_with_no_page_for_a_while_lets_its_heated_kernel_go_and_heats_one_again_after_the_next_page(
+        hub_heating_briefly):
+    """Found in review: the hub has no idle-server cull, so every coach who signed in once kept a heated kernel
+    (some 165 MB) for as long as the hub ran, 33 GB for 200 coaches. With no page of the app for PREHEAT_IDLE s the
+    server shuts its heated kernel down, and heats none until a page comes; that page starts a kernel of its own,
+    where the app is built as on a server without a heated kernel; then one is heated again for the next page."""
+    hub = hub_heating_briefly
+    own = {"Authorization": f"token {hub.tokens['e0020']}"}
+    server = f"{hub.url}user/e0020/"
+    kernels = functools.partial(server_kernels, hub, "e0020")
+
+    started = time.monotonic()
+    start_server(hub, "e0020")
+    try:
+        heated = wait_for(lambda: [k for k, v in kernels().items() if v["execution_state"] == "idle"], 60,
+                          "no kernel was heated for the app's page")[0]
+        wait_for(lambda: heated not in kernels(), PREHEAT_IDLE + KERNEL_IDLE // 3 + 30,
+                 "the heated kernel was kept with no page")
+        assert time.monotonic() - started >= PREHEAT_IDLE  # not before the server went that long without a page
+        wait_for(lambda: not kernel_processes(heated), 30, "the heated kernel was let go but its process runs on")
+        time.sleep(KERNEL_IDLE)  # several cull passes: none heats another while no page comes
+        assert kernels() == {}, "a kernel was heated again with no page asking"
+
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        cold = [k for k in kernels() if k in page.text]
+        assert page.status_code == 200 and len(cold) == 1, "the page got no kernel of its own"
+        assert "application/vnd.jupyter.widget-view+json" in page.text  # the app was built in it
+        again = wait_for(lambda: [k for k, v in kernels().items() if k not in cold and v["execution_state"] == "idle"],
+                         120, "no kernel was heated for the next page after the page that found none")[0]
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        assert page.status_code == 200 and again in page.text  # the next page takes it
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0020/server", timeout=120,
+                        headers={"Authorization": f"token {hub.admin_token}"})
 
 
 def error_page(answer: requests.Response) -> str:
