@@ -294,8 +294,14 @@ def test_skills_typed_fast_on_a_slow_kernel_come_whole_and_nothing_typed_is_lost
     assert box.input_value() == ""
     shot(page, output_dir, "skill-refused-1280")
     page.set_viewport_size({"width": 400, "height": 900})
+    long_word = "Supercalifragilistic" * 7  # 140 letters: refused, and named whole, wrapped on a phone
+    page.keyboard.type(long_word, delay=0)
+    page.keyboard.press("Enter")
+    page.locator(".cc-skill-message", has_text=f"“{long_word}” is long for a skill name").wait_for()
     page.locator(".cc-skill-message").scroll_into_view_if_needed()
     shot(page, output_dir, "skill-refused-400")
+    assert box.input_value() == ""
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 400
     assert page.locator(".cc-skill-card .cc-skill-name").all_inner_texts() == added
     page.close()
 

@@ -564,8 +564,8 @@ class SkillsEditor(Editor):
             self.message.value = '<div class="cc-warn-box">Type or pick a skill first.</div>'
             return
         if len(name) > 120:
-            self.message.value = f'<div class="cc-warn-box">“{escape(name)}” is long for a skill name; keep it under ' \
-                                 "120 characters and put the detail in “what a 10 looks like”.</div>"
+            self.message.value = f'<div class="cc-warn-box">“{escape(name)}” is long for a skill name; keep it ' \
+                                 "under 120 characters and put the detail in “what a 10 looks like”.</div>"
             return
         existing = {schema.skill_key(c.name): c.name for c in self.cards}
         if schema.skill_key(name) in existing:
