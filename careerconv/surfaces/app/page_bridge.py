@@ -113,10 +113,13 @@ function sendBox(model, input) {
   const holder = input.closest('.cc-send-on-enter');
   const mark = holder && [...holder.classList].find((c) => c.startsWith('cc-box-'));
   if (!mark) return false;
-  const text = input.value;
+  try {
+    model.send({ event: 'send', box: mark.slice('cc-box-'.length), text: input.value });
+  } catch (e) {
+    return false;  // no kernel to send it to: the text stays in the box, and ipywidgets has the Enter
+  }
   input.value = '';
   input.dispatchEvent(new Event('input', { bubbles: true }));
-  model.send({ event: 'send', box: mark.slice('cc-box-'.length), text });
   return true;
 }
 
