@@ -30,6 +30,29 @@ def test_enter_in_the_skill_box_adds_the_skill(h: Harness):
     assert [c.name for c in skills.cards] == ["Public speaking"]
 
 
+def test_a_skill_the_page_sends_is_added_as_sent_and_the_box_is_the_pages(h: Harness):
+    """On a page, Enter (or "+ Add skill") sends the box's text in the bridge's message, the page having emptied
+    the box: the kernel adds exactly that text, refuses naming what it refuses, and never writes the box, where
+    the coach may already be typing the next skill."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    skills = app.editor("skills")
+    key = next(c[len("cc-box-"):] for c in skills.input._dom_classes if c.startswith("cc-box-"))
+    skills.input.value = "Hir"  # typed after the Enter, before the kernel acts on it
+
+    def send(text: str) -> None:
+        app.bridge._message(app.bridge, {"event": "send", "box": key, "text": text}, [])
+
+    send("  Public   speaking ")
+    send("public SPEAKING")
+    assert [c.name for c in skills.cards] == ["Public speaking"]
+    assert "“Public speaking” is already in this conversation." in skills.message.value
+    send("x" * 121)
+    assert "“" + "x" * 121 + "”" in skills.message.value and len(skills.cards) == 1
+    assert skills.input.value == "Hir"
+
+
 def test_a_skill_that_cannot_be_added_stays_typed_in_the_box(h: Harness, monkeypatch):
     """The box is emptied before the skill's card is built (so the page has it sooner); if building the card fails,
     the coach's text comes back and the error is shown."""

@@ -19,9 +19,9 @@ of JavaScript):
   copying: under Voila over the whole page, offering to reload; in a notebook (JupyterLab), where a reload brings
   no kernel back, at the top of the app, saying to run the notebook again; an answer that comes after all takes
   the notice away;
-* a text box sent on Enter (class ``cc-send-on-enter``) has its text sent before the Enter (ipywidgets sends
-  the Enter first), so the kernel acts on what is in the box; when the kernel then empties the box, letters
-  typed after the Enter stay;
+* a text box sent on Enter (:func:`sent_on_enter`) is emptied by the page at the Enter (or at a click on a button
+  beside it, :func:`sends_box`), its text sent in the same message: the kernel acts on exactly what was in the box,
+  and what is typed next is never the kernel's to empty, however slow it is;
 * where the closed coach picker shows the whole name of the coach chosen, the start bar is marked
   ``cc-coach-fits`` (the line naming them in full under the picker, for a phone that cuts a long name, would
   only say it twice);
@@ -38,9 +38,12 @@ of JavaScript):
 
 from __future__ import annotations
 
+import uuid
+import weakref
 from typing import Callable
 
 import anywidget
+import ipywidgets as widgets
 import traitlets
 
 ANSWER_WAIT = 10.0  # seconds the page waits for the kernel's answer to a beat before it says the connection is lost
@@ -97,43 +100,56 @@ function watchNames(root) {
   };
 }
 
-// A text box that is sent on Enter (class cc-send-on-enter, synced only when its text is committed): its text
-// goes to the kernel before the Enter. ipywidgets sends the Enter ("submit") at the keypress and the text only at
-// the change event the browser fires after it, so the kernel would act on the text sent before (found: a skill
-// typed fast and added with Enter came as "Mentorin", and the rest of the word stayed in the box ahead of the
-// next one). A change event first sends it; a click on a button needs nothing: the box's change comes as it
-// loses the focus, before the click.
-function sendBeforeEnter(event) {
-  const box = event.target;
-  if (event.key !== 'Enter' || !box || box.tagName !== 'INPUT' || !box.closest('.cc-send-on-enter')) return;
-  keepTypedAfter(box);
-  sentOnEnter.set(box, { text: box.value, at: performance.now() });
-  box.dispatchEvent(new Event('change', { bubbles: true }));
+// A text box sent on Enter (class cc-send-on-enter, marked cc-box-<its key> by sent_on_enter): at an Enter in
+// it, or a click on a button of class cc-send-box beside it ("+ Add skill"), the page takes its text out of the box
+// and sends it to the kernel in the message itself; neither the Enter nor the click goes on to ipywidgets. Sent
+// apart, the text and the Enter (or click) raced on a slow kernel (found in CI on a busy host: ipywidgets holds
+// back a box's text while the kernel is busy but sends an Enter or a click at once, so "Mentoring" came as
+// "Mentorin", or the next skill typed before the kernel's emptying reached the page came as "WritingHiring"). The
+// page empties the box itself, at once, so what is typed next is never the kernel's to empty, whatever its delay;
+// an 'input' event tells ipywidgets (the box sends each keystroke), so the box's model holds what is shown and
+// no later redraw of the box puts back text already sent. The kernel names a text it refuses.
+function sendBox(model, input) {
+  const holder = input.closest('.cc-send-on-enter');
+  const mark = holder && [...holder.classList].find((c) => c.startsWith('cc-box-'));
+  if (!mark) return false;
+  try {
+    model.send({ event: 'send', box: mark.slice('cc-box-'.length), text: input.value });
+  } catch (e) {
+    return false;  // no kernel to send it to: the text stays in the box, and ipywidgets has the Enter
+  }
+  input.value = '';
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  return true;
 }
 
-// The kernel empties the box once it has taken the text; letters typed after the Enter, before that reaches the
-// page, stay (found: "Negotiation" typed right after adding "Mentoring" came as "otiation"). ipywidgets shows the
-// kernel's value through the box's value setter: an emptying within 2 s of an Enter takes the text sent off the
-// front of the box instead.
-const sentOnEnter = new WeakMap();
-const nativeValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
-function keepTypedAfter(box) {
-  if (Object.prototype.hasOwnProperty.call(box, 'value')) return;
-  Object.defineProperty(box, 'value', {
-    configurable: true,
-    get() { return nativeValue.get.call(this); },
-    set(value) {
-      const sent = sentOnEnter.get(this);
-      const shown = nativeValue.get.call(this);
-      sentOnEnter.delete(this);
-      if (value === '' && sent && performance.now() - sent.at < 2000 && shown.length > sent.text.length
-          && shown.startsWith(sent.text)) {
-        nativeValue.set.call(this, shown.slice(sent.text.length));
-      } else {
-        nativeValue.set.call(this, value);
-      }
-    },
-  });
+function sendOnEnter(model) {
+  const stop = (event) => { event.preventDefault(); event.stopPropagation(); };
+  const onKey = (event) => {
+    const input = event.target;
+    if (event.key !== 'Enter' || !input || input.tagName !== 'INPUT' || !input.closest('.cc-send-on-enter')) return;
+    if (sendBox(model, input)) stop(event);
+  };
+  const onClick = (event) => {
+    const button = event.target && event.target.closest && event.target.closest('button.cc-send-box');
+    const input = button && button.parentElement && button.parentElement.querySelector('.cc-send-on-enter input');
+    if (input && !button.disabled && sendBox(model, input)) stop(event);
+  };
+  document.addEventListener('keypress', onKey, true);
+  document.addEventListener('click', onClick, true);
+  return () => {
+    document.removeEventListener('keypress', onKey, true);
+    document.removeEventListener('click', onClick, true);
+  };
+}
+
+// One drawing of the bridge sends the boxes, however often it is drawn (two would send each text twice).
+let sendingBoxes = false;
+function sendBoxesOnce(model) {
+  if (sendingBoxes) return () => {};
+  sendingBoxes = true;
+  const stop = sendOnEnter(model);
+  return () => { stop(); sendingBoxes = false; };
 }
 
 // The kernel's answers to the page's beats: none within answer_wait seconds means it is gone (culled, restarted,
@@ -296,7 +312,7 @@ function render({ model, el }) {
   el.classList.add('cc-page-bridge');
   const unwatchNames = whenInApp(el, watchNames);
   const stopBeating = whenInApp(el, (root) => keepInTouch(model, root));
-  document.addEventListener('keypress', sendBeforeEnter, true);
+  const stopSending = sendBoxesOnce(model);
   const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const write = () => {
     const place = model.get('place');
@@ -335,7 +351,7 @@ function render({ model, el }) {
   return () => {
     unwatchNames();
     stopBeating();
-    document.removeEventListener('keypress', sendBeforeEnter, true);
+    stopSending();
     document.removeEventListener('visibilitychange', onVisibility);
     window.removeEventListener('pagehide', hidden);
     model.off('change:place', write);
@@ -344,6 +360,32 @@ function render({ model, el }) {
 }
 export default { render };
 """
+
+
+_SENT_ON_ENTER: "weakref.WeakValueDictionary[str, widgets.Text]" = weakref.WeakValueDictionary()
+
+
+def sent_on_enter(box: widgets.Text, on_send: Callable[[str], None]) -> widgets.Text:
+    """Have the page send ``box``'s text on Enter to ``on_send``, the box emptied by the page itself.
+
+    The text comes in the page's message (see ``sendBox`` in the bridge's JavaScript), so the kernel never empties
+    the box: letters typed after the Enter are the page's alone, however slow the kernel. A button beside the box
+    given :func:`sends_box` sends it the same way. The box sends each keystroke (``continuous_update``), so its
+    model holds what the page shows. Without a page (tests), ``on_submit`` and the button's own ``on_click`` act.
+    """
+    key = uuid.uuid4().hex  # the page names the box by it (a widget has no model id without a kernel)
+    box.continuous_update = True
+    box.add_class("cc-send-on-enter")
+    box.add_class(f"cc-box-{key}")
+    box.cc_on_send = on_send  # what the bridge calls with a text sent
+    _SENT_ON_ENTER[key] = box
+    return box
+
+
+def sends_box(button: widgets.Button) -> widgets.Button:
+    """Have a click on ``button`` send the box of :func:`sent_on_enter` beside it (in the same row), as an Enter."""
+    button.add_class("cc-send-box")
+    return button
 
 
 class PageBridge(anywidget.AnyWidget):
@@ -396,6 +438,10 @@ class PageBridge(anywidget.AnyWidget):
             self._on_hidden()
         elif event == "blocked" and self._on_blocked is not None:
             self._on_blocked()
+        elif event == "send":
+            box = _SENT_ON_ENTER.get(str(content.get("box")))
+            if box is not None:
+                box.cc_on_send(str(content.get("text", "")))
 
     def open_html(self, html_text: str) -> None:
         """Open an HTML document in a new browser tab."""

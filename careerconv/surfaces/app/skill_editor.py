@@ -22,6 +22,7 @@ from careerconv.records.dates import human_date
 from careerconv.records.schema import COACH_RATING, SELF_RATING, SKILL
 from .built_on_demand import builds
 from .editors import Editor, EditorContext, prompt
+from .page_bridge import sends_box, sent_on_enter
 from .plan_editors import DreamsEditor
 from .undo import UndoNotice
 from .widgets import (NO_RATING, RATING_CHOICES, button, classed, expander, flex, full, html, named, rating_in,
@@ -521,14 +522,15 @@ class SkillsEditor(Editor):
         if dreams is not None:
             dreams.reorder_listeners.append(self._dreams_moved)
         self.cards: list[SkillCard] = []
-        # Its text is sent when committed (the box loses the focus, or Enter: the page bridge sends it before the
-        # Enter), not at each keystroke: ipywidgets holds back keystrokes while the kernel is busy with one but
-        # sends a click or Enter at once, so "+ Add skill" could come before the last letters typed.
+        # On a page, Enter in the box and "+ Add skill" send its text in the page's own message, the page emptying
+        # the box (page_bridge.sent_on_enter): the kernel acts on just that text and never empties the box, so
+        # nothing typed meanwhile is lost or sent twice, however slow the kernel. Without a page, on_submit and the
+        # button's click read the box.
         self.input = named(classed(widgets.Combobox(placeholder="Type a skill, or pick one your organisation already "
-                                                    "uses", options=[], ensure_option=False, layout=flex("60%"),
-                                                    continuous_update=False),
-                                   "cc-skill-input", "cc-send-on-enter"), "A skill to add")
-        self.add_button = button("+ Add skill", "cc-primary", "cc-add-skill")
+                                                    "uses", options=[], ensure_option=False, layout=flex("60%")),
+                                   "cc-skill-input"), "A skill to add")
+        sent_on_enter(self.input, ctx.guard(lambda text: None if self.locked else self.add_from_input(text)))
+        self.add_button = sends_box(button("+ Add skill", "cc-primary", "cc-add-skill"))
         self.on_click(self.add_button, self.add_from_input)
         with warnings.catch_warnings():  # Enter in the box adds the skill (ipywidgets' only Enter event)
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -552,15 +554,18 @@ class SkillsEditor(Editor):
         if tuple(self.input.options) != tuple(names):
             self.input.options = tuple(names)
 
-    def add_from_input(self) -> None:
-        """Add the skill typed or picked in the input box."""
-        name = " ".join(self.input.value.split())
+    def add_from_input(self, sent: str | None = None) -> None:
+        """Add the skill typed or picked: ``sent``, the text the page sent (it has emptied the box), or else the
+        box's text (emptied here once the skill is added; kept when refused). A refusal says which text it
+        refuses: the page has emptied the box, and a fast coach is already typing the next skill."""
+        typed = self.input.value if sent is None else sent
+        name = " ".join(typed.split())
         if not name:
             self.message.value = '<div class="cc-warn-box">Type or pick a skill first.</div>'
             return
         if len(name) > 120:
-            self.message.value = '<div class="cc-warn-box">That is long for a skill name; keep it under 120 ' \
-                                 "characters and put the detail in “what a 10 looks like”.</div>"
+            self.message.value = f'<div class="cc-warn-box">“{escape(name)}” is long for a skill name; keep it ' \
+                                 "under 120 characters and put the detail in “what a 10 looks like”.</div>"
             return
         existing = {schema.skill_key(c.name): c.name for c in self.cards}
         if schema.skill_key(name) in existing:
@@ -570,17 +575,16 @@ class SkillsEditor(Editor):
         # Use the organisation's spelling when the coach typed a known skill differently.
         known = {schema.skill_key(n): n for n in self.ctx.skill_names()}  # suggestions: organisation + history
         name = known.get(schema.skill_key(name), name)
-        # The box is emptied first, so that the page has it before the coach types the next skill (emptied after
-        # the card is built, it came after the first letters typed, and took them: "Negotiation" as "otiation").
-        typed = self.input.value
-        with self.loading():
-            self.input.value = ""
+        if sent is None:
+            with self.loading():
+                self.input.value = ""
         self.message.value = ""
         try:
             self.add_skill(name)
         except BaseException:
-            with self.loading():
-                self.input.value = typed
+            if sent is None:
+                with self.loading():
+                    self.input.value = typed
             raise
 
     def add_skill(self, name: str) -> SkillCard:

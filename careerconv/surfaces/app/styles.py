@@ -174,6 +174,8 @@ CSS = """
 .cc-app .cc-warn .widget-html-content, .cc-app div.cc-warn-box, .cc-app .cc-warn-box {
   border-radius: 8px; padding: 8px 12px; background: var(--cc-warn-bg); color: var(--cc-warn-ink); font-size: 14px;
 }
+/* a refused skill is named in its message, however long a word the coach typed: it wraps, never sticks out */
+.cc-app .cc-skill-message .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
 .cc-app div.cc-ok, .cc-app .cc-ok .widget-html-content {
   border-radius: 8px; padding: 8px 12px; background: var(--cc-ok-bg); color: var(--cc-ok-ink); font-size: 14px;
 }
