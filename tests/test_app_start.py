@@ -293,7 +293,7 @@ def _kernel_stopped_during_a_cell(manager_class) -> str:
     return asyncio.run(scenario())
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_careerconv_kernels_drop_that_traceback_from_their_first_cell_on():
     """Stopped in the notebook's parameters cell - before the notebook imports anything of careerconv - the
     kernel still keeps the traceback out: careerconv app's kernel manager starts every kernel with the filter
@@ -306,8 +306,13 @@ def test_careerconv_kernels_drop_that_traceback_from_their_first_cell_on():
     from careerconv.surfaces.app.kernel_log import INTERRUPT_CAUGHT
 
     # Which of its two records a plain kernel writes depends on where the shutdown finds it (a busy machine
-    # lands the interrupt between two steps more often): either shows the filter is still needed.
-    plain = _kernel_stopped_during_a_cell(AsyncKernelManager)
+    # lands the interrupt between two steps more often): either shows the filter is still needed. On a very busy
+    # machine it may write neither (seen under load ~13: the shutdown found it past both), which shows nothing:
+    # it is asked again, up to three times.
+    for _ in range(3):
+        plain = _kernel_stopped_during_a_cell(AsyncKernelManager)
+        if "ZMQError: Socket operation on non-socket" in plain or INTERRUPT_CAUGHT in plain:
+            break
     assert "ZMQError: Socket operation on non-socket" in plain or INTERRUPT_CAUGHT in plain, plain
     quiet = _kernel_stopped_during_a_cell(QuietStartKernelManager)
     assert "Traceback" not in quiet and INTERRUPT_CAUGHT not in quiet, quiet
