@@ -17,8 +17,8 @@ from .import_asking import FileRejected
 from .import_cells import EARLIEST_DATE, DateOrderDecision
 from .import_checking import Checker, cell_text, some
 from .import_columns import ACTIVE_FLAG_COLUMNS, GENERIC_STATUS_COLUMNS, column_key
-from .import_options import MISSING_HAVE_LEFT_OPTION
 from .import_files import RawRow, RawTable
+from .import_options import MISSING_HAVE_LEFT_OPTION
 from .schema import DATE, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 from .store import Store
 
@@ -66,7 +66,6 @@ STATUS_LONGER = {"longer", "mehr", "plus", "mas", "meer"}
 
 # The values of an active flag, as column_key folds them (an .xlsx holds TRUE/FALSE and 1/0 as such cells).
 ACTIVE_FLAGS = {"here": ("yes", "y", "true", "1", "ja", "oui", "si"), "left": ("no", "n", "false", "0", "nein", "non")}
-
 
 
 def met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, dict]) -> list[str]:

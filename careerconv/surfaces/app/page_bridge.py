@@ -123,7 +123,12 @@ function sendBox(model, input) {
   return true;
 }
 
-function sendOnEnter(model) {
+// The boxes of one app (its root, .cc-app) are sent by one drawing of its bridge, however often it is drawn (two
+// would send each text twice); another app on the page (a second notebook in JupyterLab) sends its own boxes
+// through its own bridge, to its own kernel.
+function sendOnEnter(model, root) {
+  if (root.dataset.ccSendsBoxes) return () => {};
+  root.dataset.ccSendsBoxes = '1';
   const stop = (event) => { event.preventDefault(); event.stopPropagation(); };
   const onKey = (event) => {
     const input = event.target;
@@ -135,21 +140,13 @@ function sendOnEnter(model) {
     const input = button && button.parentElement && button.parentElement.querySelector('.cc-send-on-enter input');
     if (input && !button.disabled && sendBox(model, input)) stop(event);
   };
-  document.addEventListener('keypress', onKey, true);
-  document.addEventListener('click', onClick, true);
+  root.addEventListener('keypress', onKey, true);
+  root.addEventListener('click', onClick, true);
   return () => {
-    document.removeEventListener('keypress', onKey, true);
-    document.removeEventListener('click', onClick, true);
+    root.removeEventListener('keypress', onKey, true);
+    root.removeEventListener('click', onClick, true);
+    delete root.dataset.ccSendsBoxes;
   };
-}
-
-// One drawing of the bridge sends the boxes, however often it is drawn (two would send each text twice).
-let sendingBoxes = false;
-function sendBoxesOnce(model) {
-  if (sendingBoxes) return () => {};
-  sendingBoxes = true;
-  const stop = sendOnEnter(model);
-  return () => { stop(); sendingBoxes = false; };
 }
 
 // The kernel's answers to the page's beats: none within answer_wait seconds means it is gone (culled, restarted,
@@ -312,7 +309,7 @@ function render({ model, el }) {
   el.classList.add('cc-page-bridge');
   const unwatchNames = whenInApp(el, watchNames);
   const stopBeating = whenInApp(el, (root) => keepInTouch(model, root));
-  const stopSending = sendBoxesOnce(model);
+  const stopSending = whenInApp(el, (root) => sendOnEnter(model, root));
   const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const write = () => {
     const place = model.get('place');
