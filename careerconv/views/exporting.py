@@ -55,6 +55,8 @@ from .export_names import EXPORT_TABLES, FORMATS, HISTORY_VIEW, TARGET_STATUS_VI
 
 HISTORY_COLUMNS = (EMPLOYEE_ID, DATE, SKILL, "rating", COACH_RATING, "target_6m", "target_12m",
                    "target_18m", COACH_ID)
+
+
 def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Rated skills of completed conversations in the ``import history`` shape.
 

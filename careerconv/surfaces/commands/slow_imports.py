@@ -4,8 +4,8 @@
 ``jsonschema[format-nongpl]``), and that module builds a Lark grammar at import time: about 1.5 s on an idle
 core, 6 s on a busy 2-core machine (python-jsonschema/jsonschema#1428), paid by every process that imports
 ``nbformat``, ``papermill``, Voila, JupyterLab or a JupyterHub server. It serves only the ``iri`` and
-``iri-reference`` format checks, which no schema these processes validate uses (notebooks, Jupyter events); marked as missing, ``jsonschema``
-skips those two checks (see ``jsonschema/_format.py``) and everything else is as before.
+``iri-reference`` format checks, which no schema these processes validate uses (notebooks, Jupyter events); marked
+as missing, ``jsonschema`` skips those two checks (see ``jsonschema/_format.py``) and everything else is as before.
 
 Only the processes careerconv starts do this (:func:`careerconv.cli.main`, :mod:`.voila_server`,
 :mod:`.lab_server`, and on the hub each coach's server, :mod:`.singleuser_server`): importing careerconv as a

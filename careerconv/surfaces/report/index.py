@@ -69,8 +69,8 @@ def folder_in_the_way(path: Path) -> str:
     id took that name, made before such ids were refused (:data:`careerconv.records.schema.REPORTS_FOLDER_PAGE`),
     or one made by hand."""
     return (f"{path} is a folder, where the reports folder keeps its index file of that name: an employee id "
-            f"{path.name!r} (refused since; an id may not be index-<date>.<anything>) or someone made it there; correct "
-            f"that id on the roster if it is one, move the folder out of {path.parent}, and run again")
+            f"{path.name!r} (refused since; an id may not be index-<date>.<anything>) or someone made it there; "
+            f"correct that id on the roster if it is one, move the folder out of {path.parent}, and run again")
 
 
 def write_index_file(path: Path, text: str) -> None:

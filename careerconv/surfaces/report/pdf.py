@@ -443,7 +443,8 @@ class _Page:
             height = max(len(c) for c in lines) * self.line_height(size) + self._pad
             x = _MARGIN
             for cell, w in zip(lines, widths):
-                right_to_left = text_direction.is_right_to_left(" ".join(cell))  # a cell reading right to left: to the right
+                # right-to-left text is drawn from the cell's right edge
+                right_to_left = text_direction.is_right_to_left(" ".join(cell))
                 for k, line in enumerate(cell):
                     top = self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size)
                     self._draw(line, x + w - 0.05 if right_to_left else x + 0.05, top, size, weight=weight,

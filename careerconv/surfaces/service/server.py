@@ -648,7 +648,8 @@ def _roster_suffix(body: bytes, asked_format: str | None) -> str:
             raise ValueError(f"format must be csv or xlsx, not {asked_format!r} (or left out: the file's content "
                              "decides)")
         if (asked_format == "xlsx") != workbook:
-            found = "an Excel workbook" if workbook else "not an Excel workbook (it does not start as a .xlsx file does)"
+            found = ("an Excel workbook" if workbook
+                     else "not an Excel workbook (it does not start as a .xlsx file does)")
             raise ValueError(f"format={asked_format} was given, but the uploaded file is {found}; send it with "
                              f"format={'xlsx' if workbook else 'csv'}, or without format= (the file's content "
                              "decides)")
