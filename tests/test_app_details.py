@@ -124,6 +124,12 @@ def test_start_puts_the_keyboard_in_the_first_answer(h: Harness, monkeypatch):
     assert focused == [app.editor("want_more").area]
 
 
+def test_no_rating_charts_are_offered_before_a_person_is_picked(h: Harness):
+    """Found looking at the start screen at 360 px: "Show rating charts" stood under "Pick the person you are meeting
+    to see their previous conversation and start." before anyone was picked, and a click on it did nothing."""
+    assert h.app.start_screen.charts_panel.widget.layout.display == "none"
+
+
 def test_each_skill_has_its_rating_chart_on_the_person_page_and_in_the_check_in(h: Harness):
     app = h.app
     app.select_employee("E002")  # no plan yet: no charts offered

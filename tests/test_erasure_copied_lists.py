@@ -242,3 +242,24 @@ def test_erasing_through_a_service_on_a_copy_leaves_the_originals_hub_log_and_sa
     assert erased.json()["complete"] is False
     assert f"{svc.data.resolve() / 'hub-logs.json'} written for {(live / 'data').resolve()}; its hub logs: " \
            f"{(live / 'hub-state' / 'jupyterhub.log').resolve()}" in joined(erased.json()["receipt"])
+
+
+def test_the_receipt_of_a_copy_says_why_no_log_or_hub_state_was_changed_and_never_that_none_is_kept(
+        live, tmp_path, capsys):
+    """Found reading the receipt of an erasure in a copy: "Access logs: none is kept about this data folder." stood
+    just above the notice that this folder's list of access logs, made for the original, was not followed (and so of
+    the hub's logs and state). Each part now says that none was changed, and why, in the words written out below."""
+    copy = tmp_path / "data-copy"
+    shutil.copytree(live / "data", copy)
+    assert erase(copy) == 1
+    said = joined(capsys.readouterr().out)
+    original = (live / "data").resolve()
+    assert "none is kept" not in said
+    for title, kind, file in (("Access logs", "access logs", "access-logs.json"),
+                              ("Hub logs (what the hub, its proxy and servers print)", "hub logs", "hub-logs.json"),
+                              ("Hub state (its users, groups, passwords and home folders)", "hub states",
+                               "hub-states.json")):
+        assert (f"{title}: none was changed. This data folder has a list of {kind} ({file}), but it was made for "
+                f"another data folder, {original} (this one looks like a copy of it), so nothing on it was touched: "
+                'see "Lists not followed" at the end of this receipt.') in said
+    assert said.index("Access logs: none was changed.") < said.index("Lists not followed:")

@@ -388,6 +388,7 @@ def test_a_coach_who_has_left_is_marked_and_their_people_are_said_to_need_a_new_
     team = h.app.show_team("C01")
     assert "Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for the 3 people below on the " \
            "roster." in team.summary_html.value
+    start.choose(coach="", view="person")  # all coaches: his page says it (with hers chosen, the start bar does)
     h.app.select_employee("E002")
     assert "Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for Alan Turing on the roster." \
         in start.employee_html.value
@@ -473,6 +474,34 @@ def _grace_left(root: Path) -> None:
     path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
                     "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n", encoding="utf-8")
     import_roster(Store(root), path)
+
+
+def test_a_coach_who_has_left_chosen_in_the_picker_is_said_to_have_left_once_on_their_persons_page(small_org: Path):
+    """Found reading the person page: with Grace Hopper, who had left, chosen in the coach picker, Alan Turing's page
+    said that she left twice, one box above the other: the start bar's "Grace Hopper (C01) left 1 Sep 2026: their
+    people need a new coach on the roster; no new conversation or check-in is started with them as coach." and the
+    page's "Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for Alan Turing on the roster. Until then
+    no new conversation or check-in is started with them as coach: ...". The page now says only what to do for him;
+    with all coaches chosen (nothing said above it) it says it all, once."""
+    _grace_left(small_org)
+    h = Harness(small_org)
+    start = h.app.start_screen
+
+    def said() -> str:
+        """The words of the start bar's note (when shown) and of the person's page."""
+        shown = [w.value for w in (start.coach_left_html, start.employee_html) if w.layout.display != "none"]
+        return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(shown)))
+
+    start.choose(coach="C01")
+    h.app.select_employee("E002")
+    assert said().count("left 1 Sep 2026:") == 1  # the card's "coach Grace Hopper (C01) · left 1 Sep 2026 ·" aside
+    assert ('<div class="cc-warn-box cc-coach-left">To start a conversation or check-in with Alan Turing, choose the '
+            "coach meeting them under Coach.</div>") in start.employee_html.value
+    start.choose(coach="")  # all coaches: nothing is said above the page
+    assert said().count("left 1 Sep 2026:") == 1
+    assert ("Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for Alan Turing on the roster. Until "
+            "then no new conversation or check-in is started with them as coach: to start one, choose the coach "
+            "meeting Alan Turing under Coach.") in html.unescape(start.employee_html.value)
 
 
 def test_a_coach_who_has_left_is_the_coach_of_no_new_conversation_or_check_in(small_org: Path):

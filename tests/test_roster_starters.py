@@ -187,6 +187,7 @@ def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_
     assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets the 3 people below, "
             "or set a coach who is here on the roster.") in team.summary_html.value
     assert not [row for row in team.rows.values() if row.starts]
+    start.choose(coach="", view="person")  # all coaches: his page says it (with hers chosen, the start bar does)
     h.app.select_employee("E002")
     assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets Alan Turing, or set "
             "a coach who is here on the roster. Until then no new conversation or check-in is started with them as "

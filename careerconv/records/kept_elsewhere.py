@@ -215,6 +215,29 @@ def not_followed_notice(store: Store, lists: list[NotFollowed]) -> str:
     return "\n".join(out)
 
 
+NONE_KEPT = "none is kept about this data folder."  # what a receipt's part says when its list names nothing
+
+
+def none_followed(store: Store, kind: PathList) -> str:
+    """What a part of an erasure's receipt says when nothing on the list ``kind`` is followed from ``store``'s data
+    folder: :data:`NONE_KEPT`, unless its list was written for another data folder (this one a copy of it, or moved
+    from there): then that none was changed, why, and where the receipt says more (:func:`not_followed_notice`). "None
+    is kept" said there stood just above the notice that the list, naming the other folder's, was not followed (found
+    reading the receipt of an erasure in a copied data folder).
+
+    Raises
+    ------
+    ValueError
+        The list cannot be read or is not as careerconv writes it.
+    """
+    found = listed(store, kind)
+    if found.followed_from(store):
+        return NONE_KEPT
+    return (f"none was changed. This data folder has a list of {kind.words} ({kind.file}), but it was made for "
+            f"another data folder, {found.written_for} (this one looks like a copy of it), so nothing on it was "
+            'touched: see "Lists not followed" at the end of this receipt.')
+
+
 def recorded_access_logs(store: Store) -> list[Path]:
     """The access logs kept about ``store``'s data folder (:func:`recorded`)."""
     return recorded(store, ACCESS_LOGS)

@@ -3,9 +3,9 @@ Grace Hopper (C01), the coach of Ada, Alan and Katherine, gone on 1 Sep 2026, an
 on the roster under a long name.
 
 The coach picker offers her, marked as left, to see whose coach she was; her people's pages offer no Start and no
-Check-in, and say to choose the coach meeting them. A phone cuts the picker's closed label ("Grace Hopper (C01) ·
-left 1 S"), so the page says below it, in full and wrapped, that she left; any long name is cut too, so the page
-names the coach chosen in full below it.
+Check-in, and say to choose the coach meeting them. The page says below the picker, in full and wrapped, that she
+left, and her people's pages do not say it again. On a phone the picker's closed label wraps rather than be cut (it
+was cut: "Grace Hopper (C01) · left 1 S"); a browser that cuts it gets the coach chosen named in full below it.
 
 The first page opened after a roster import shows the roster as imported, though ``careerconv app`` built the
 app in a kernel heated before the import: the person renamed under their new name, the leaver as having left.
@@ -19,10 +19,12 @@ name, a double-barrelled name with particles and a right-to-left name, with thei
 
 A coach who starts on a day still to come is offered marked with that day, said in full below the picker, and
 their team view says that until then another coach meets their people (no Start with them), at 400 and 1280 px.
+The closed picker shows a coach who starts a year or more ahead, and coaches under 60-character, Arabic and Chinese
+names, whole (wrapped) at 360, 400 and 1280 px.
 
 Screenshots go to ``tests/output/e2e/coach-leavers-*.png``, ``coach-fresh-roster-*.png``,
-``coach-leaver-result-*.png``, ``coach-starter-result-*.png``, ``coach-coach-starts-*.png`` and
-``coach-team-names-*.png``.
+``coach-leaver-result-*.png``, ``coach-starter-result-*.png``, ``coach-coach-starts-*.png``,
+``coach-far-coach-*.png`` and ``coach-team-names-*.png``.
 """
 
 from __future__ import annotations
@@ -48,17 +50,30 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 LONG_NAME = "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorff"
 
-# Whether a coach can read who is chosen: the closed picker shows its label whole (its text, measured in the
-# picker's font, fits the picker's text box), or a line outside it, seen and not cut, says the same words.
+# Whether a coach can read who is chosen: the closed picker shows its label whole (its text, laid out in the
+# picker's font and at the width of its text box, takes no more lines than the box is high, and the picker is
+# within the screen), or a line outside it, seen and not cut, says the same words.
 CHOSEN_COACH_JS = r"""
 () => {
   const select = document.querySelector('.cc-coach select');
-  const label = select.options[select.selectedIndex].text.replace(/\s+/g, ' ').trim();
+  const text = select.options[select.selectedIndex].text;
+  const label = text.replace(/\s+/g, ' ').trim();
   const cs = getComputedStyle(select);
-  const ctx = document.createElement('canvas').getContext('2d');
-  ctx.font = cs.font;
-  const room = select.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-  const inPicker = ctx.measureText(label).width <= room;
+  const box = select.getBoundingClientRect();
+  const laidOut = document.createElement('div');  // the label as the picker's words would wrap in its text box
+  Object.assign(laidOut.style, {position: 'absolute', visibility: 'hidden', font: cs.font, lineHeight: cs.lineHeight,
+    whiteSpace: 'normal', overflowWrap: 'anywhere',
+    width: (select.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)) + 'px'});
+  document.body.appendChild(laidOut);
+  laidOut.textContent = 'x';
+  const lineHeight = laidOut.getBoundingClientRect().height;
+  laidOut.textContent = text;
+  const linesNeeded = Math.round(laidOut.getBoundingClientRect().height / lineHeight);
+  laidOut.remove();
+  const linesShown = Math.floor((select.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom) + 1)
+                                / lineHeight);
+  const onScreen = box.left >= -1 && box.right <= document.documentElement.clientWidth + 1;
+  const inPicker = linesNeeded <= linesShown && onScreen;
   const seen = el => {
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2 || r.right > window.innerWidth + 1 || r.left < -1) return false;
@@ -70,7 +85,8 @@ CHOSEN_COACH_JS = r"""
   };
   const lines = [...document.querySelectorAll('.cc-start-bar .widget-html-content')]
     .filter(el => el.innerText.replace(/\s+/g, ' ').includes(label) && seen(el));
-  return {label, inPicker, elsewhere: lines.map(el => el.innerText.replace(/\s+/g, ' ').trim())};
+  return {label, inPicker, linesNeeded, linesShown,
+          elsewhere: lines.map(el => el.innerText.replace(/\s+/g, ' ').trim())};
 }
 """
 
@@ -134,7 +150,9 @@ def test_a_coach_who_has_left_is_said_to_have_left_in_full_and_offers_nothing_ne
     page.locator(".cc-results-note", has_text="1 person").wait_for()
     page.locator(".cc-result", has_text="Alan Turing").click()
     page.locator(".cc-employee-card", has_text="Alan Turing").wait_for()
-    page.locator(".cc-coach-left", has_text="choose the coach meeting Alan Turing under Coach").wait_for()
+    page.locator(".cc-coach-left", has_text="with Alan Turing, choose the coach meeting them under Coach").wait_for()
+    # said once: the start bar says that she left, his page only what to do for him
+    assert page.locator(".cc-app").inner_text().replace("\xa0", " ").count("left 1 Sep 2026:") == 1
     assert not page.locator(".cc-start").is_visible() and not page.locator(".cc-open-checkin").is_visible()
     problems += layout_problems(page)
     shot(page, output_dir, f"leavers-person-{width}")
@@ -265,6 +283,48 @@ def test_on_a_phone_the_coach_chosen_is_named_once_and_the_start_fields_read_who
     assert arrows and all(a.startswith("url(") for a in arrows), arrows
     problems = layout_problems(page)
     page.close()
+    assert problems == [], "\n".join(problems)
+
+
+# Coaches whose picker labels a phone cut: one who starts a year or more ahead (the picker says the year then), and
+# names of 60 characters, in Arabic and in Chinese (E0015, E0019 and E0031 coach people of the demo organisation).
+FAR_START = dt.date.today() + dt.timedelta(days=400)
+COACHES_NAMED_LONG = {"E0008": {"Name": "Théodora Lambert-Okonkwo", "Start date": FAR_START.isoformat()},
+                      "E0015": {"Name": "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorff Zu"},
+                      "E0019": {"Name": "عبد الرحمن بن عبد العزيز آل سعود الفيصل"},
+                      "E0031": {"Name": "欧阳娜娜司马相如诸葛孔明上官婉儿欧阳娜娜司马相如"}}
+
+
+@pytest.fixture(scope="module")
+def demo_long_coaches_server(tmp_path_factory, browser):
+    yield from demo_after_import(tmp_path_factory.mktemp("demo-long-coaches") / "data", COACHES_NAMED_LONG)
+
+
+@pytest.mark.parametrize("width", (360, 400, 1280))
+def test_the_closed_coach_picker_shows_a_far_start_day_and_a_long_name_whole(browser, demo_long_coaches_server,
+                                                                               output_dir, width):
+    """Found at 400 px: the closed picker cut "Théodora Lambert (E0008) · starts 4 Fe" (a day a year or more ahead
+    keeps its year), and at 360 px long names and "… · starts 4 Feb" (its year cut off: read as the coming 4 Feb).
+    Its label now wraps between words, as many lines as it takes, within the screen; nothing scrolls sideways."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(demo_long_coaches_server.url)
+    ready(page)
+    picker = page.locator(".cc-coach select")
+    seen, problems = {}, []
+    for eid, row in COACHES_NAMED_LONG.items():
+        label = f"{row['Name']} ({eid})" + (f" · starts {human_date(FAR_START)}" if "Start date" in row else "")
+        picker.select_option(label=label)
+        # the kernel has named them under the picker (shown or not), and the page has drawn since
+        page.wait_for_function("eid => [...document.querySelectorAll('.cc-start-bar .widget-html-content')]"
+                               ".some(e => e.textContent.includes(`(${eid})`))", arg=eid)
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        chosen = page.evaluate(CHOSEN_COACH_JS)
+        seen[eid] = {k: chosen[k] for k in ("label", "inPicker", "linesNeeded", "linesShown")}
+        problems += layout_problems(page)
+        shot(page, output_dir, f"far-coach-{eid}-{width}")
+    page.close()
+    assert all(s["inPicker"] for s in seen.values()), seen
     assert problems == [], "\n".join(problems)
 
 

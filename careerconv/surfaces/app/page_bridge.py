@@ -22,9 +22,10 @@ of JavaScript):
 * a text box sent on Enter (:func:`sent_on_enter`) is emptied by the page at the Enter (or at a click on a button
   beside it, :func:`sends_box`), its text sent in the same message: the kernel acts on exactly what was in the box,
   and what is typed next is never the kernel's to empty, however slow it is;
-* where the closed coach picker shows the whole name of the coach chosen, the start bar is marked
-  ``cc-coach-fits`` (the line naming them in full under the picker, for a phone that cuts a long name, would
-  only say it twice);
+* the coach picker's options are given back the spaces between their words that ipywidgets makes no-break (the
+  closed picker's label wraps on a phone rather than be cut); where the closed picker shows the whole name of the
+  coach chosen, on one line or several, the start bar is marked ``cc-coach-fits`` (the line naming them in full under
+  the picker, for a browser that cuts a long name, would only say it twice);
 * buttons named in words (:func:`careerconv.surfaces.app.widgets.named`) are
   given their tooltip as ``aria-label``, toggle buttons ``aria-pressed``, and
   buttons that show and hide a part (:func:`careerconv.surfaces.app.widgets.expander`)
@@ -68,9 +69,22 @@ function nameButtons(root) {
   }
 }
 
-// A phone cuts a long name in the closed coach picker, so a line under it (class cc-coach-chosen) names the coach
-// chosen in full. Where the picker shows the whole name, that line would only say it twice: the start bar is then
-// marked cc-coach-fits and styles.py hides the line. Measured in the picker's own font, as drawn.
+// ipywidgets writes every space of a picker's option as a no-break space. The closed coach picker's label wraps
+// on a phone rather than be cut (styles.py), so the words of its options are let apart again, all but those after
+// its last ' · ' (the day a coach left or starts), which go whole to the next line, as in the list of people.
+function wrappableCoachOptions(root) {
+  for (const option of root.querySelectorAll('.cc-coach select option')) {
+    const text = option.textContent;
+    const day = /^(.*)[ \u00a0]\u00b7\u00a0(.*)$/s.exec(text);
+    const wrappable = day ? `${day[1].replace(/\u00a0/g, ' ')} \u00b7\u00a0${day[2]}` : text.replace(/\u00a0/g, ' ');
+    if (wrappable !== text) option.textContent = wrappable;
+  }
+}
+
+// Where a browser cuts a long name in the closed coach picker (one that does not wrap a picker's label), a line
+// under it (class cc-coach-chosen) names the coach chosen in full. Where the picker shows the whole name, on one line
+// or wrapped on several, that line would only say it twice: the start bar is then marked cc-coach-fits and styles.py
+// hides the line. Measured in the picker's own font, as drawn.
 const measuring = document.createElement('canvas').getContext('2d');
 function markCoachFits(root) {
   const select = root.querySelector('.cc-coach select');
@@ -80,13 +94,15 @@ function markCoachFits(root) {
   measuring.font = cs.font;
   const label = select.options[select.selectedIndex].text.replace(/\s+/g, ' ').trim();
   const room = select.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-  const fits = measuring.measureText(label).width <= room;
+  const lines = (select.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom))
+    / (parseFloat(cs.lineHeight) || Infinity);
+  const fits = measuring.measureText(label).width <= room || lines >= 1.5;  // on one line, or wrapped whole
   if (bar.classList.contains('cc-coach-fits') !== fits) bar.classList.toggle('cc-coach-fits', fits);
 }
 
 function watchNames(root) {
   let queued = false;
-  const run = () => { queued = false; nameButtons(root); markCoachFits(root); };
+  const run = () => { queued = false; nameButtons(root); wrappableCoachOptions(root); markCoachFits(root); };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(run); } };
   const observer = new MutationObserver(later);
   observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['class', 'title'] });

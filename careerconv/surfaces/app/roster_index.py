@@ -189,16 +189,26 @@ class RosterIndex:
                     "before then.")
         return ""
 
-    def person_coach_note(self, person_coach: str | None, new_coach: str | None, whom: str) -> str:
+    def person_coach_note(self, person_coach: str | None, new_coach: str | None, whom: str,
+                          chosen: str | None = None) -> str:
         """What a person's page says of their coach (``person_coach``) and of the coach a new conversation or
         check-in with them would have (``new_coach``), as text ("": nothing to say): :meth:`coach_note`, and
         :meth:`new_coach_refusal` where that coach is refused. Where both are their coach, the refusal is said as
         what to do until then; to the coach signed in under the hub, their first day is said once (the picker
-        offers nobody else to choose)."""
+        offers nobody else to choose).
+
+        ``chosen`` is the coach chosen in the coach picker, above the page: when they are the refused coach, the start
+        bar already says that they left, or when they start, and that nothing new is started with them
+        (:meth:`coach_away_hint`), so the page says only what to do for ``whom`` (found: a coach who had left was
+        said to have left twice, one box above the other, on their person's page).
+        """
         note = self.coach_note(person_coach, whom)
         refusal = self.new_coach_refusal(new_coach, whom)
         if not refusal:
             return note
+        if new_coach == chosen and not self._yours(new_coach, whom):
+            todo = f"To start a conversation or check-in with {whom}, choose the coach meeting them under Coach."
+            return todo if new_coach == person_coach else " ".join(part for part in (note, todo) if part)
         if new_coach != person_coach:
             return " ".join(part for part in (note, refusal) if part)
         if self._yours(new_coach, whom):

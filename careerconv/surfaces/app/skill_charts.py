@@ -98,6 +98,7 @@ class SkillChartsPanel:
         self.button.on_click(guard(lambda _b: self.draw(), "Could not draw the rating charts"))
         self.charts = html("", "cc-skill-charts-box")
         self.widget = classed(widgets.VBox([self.button, self.charts]), "cc-charts-panel")
+        show(self.widget, False)  # nothing to offer until a plan is shown (show_for)
         self._inputs: tuple | None = None
         self._drawn: dict[tuple, str] = {}
         self._wanted: tuple | None = None

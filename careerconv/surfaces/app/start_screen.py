@@ -474,7 +474,7 @@ class StartScreen:
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
                                         f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
         else:
-            note = self.people.person_coach_note(employee.get(COACH_ID), coach_id, name)
+            note = self.people.person_coach_note(employee.get(COACH_ID), coach_id, name, chosen=self.coach)
             if note:
                 self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
                                             + self.employee_html.value)

@@ -229,10 +229,13 @@ CSS = """
 .cc-app .cc-start-bar { align-items: center; gap: 14px; margin: 0 0 2px 0; flex-wrap: wrap; overflow: visible; }
 .cc-app .cc-start-bar .widget-dropdown { height: 32px; line-height: 32px; }
 /* the coach picker is as wide as its longest coach (at least 440 px), so no name is cut where there is room; on a
-   phone it fits the screen, its closed label shows what fits and the line below it names the coach chosen in full
-   (or the note, a coach who has left) */
-.cc-app .cc-start-bar .cc-coach { width: auto; min-width: 440px; max-width: 100%; }
-.cc-app .cc-start-bar .cc-coach > select { min-width: 0; flex: 1 1 auto; width: auto; }
+   phone it fits the screen and its closed label wraps between words (page_bridge.py lets them apart), as many lines
+   as it takes, rather than be cut (found cut at 400 px, "… · starts 4 Fe", and at 360 px, "… · starts 4 Feb" of
+   2028); where a browser does not wrap a picker's label, the line below it names the coach chosen in full (or the
+   note, a coach who is not here) */
+.cc-app .cc-start-bar .cc-coach { width: auto; min-width: 440px; max-width: 100%; height: auto; }
+.cc-app .cc-start-bar .cc-coach > select { min-width: 0; flex: 1 1 auto; width: auto; height: auto; min-height: 32px;
+  white-space: normal; overflow-wrap: anywhere; line-height: 20px; padding-top: 5px; padding-bottom: 5px; }
 .cc-app .cc-start-bar > .cc-coach-chosen { display: none; }
 .cc-app .cc-start-bar > .cc-coach-left-hint { flex: 1 1 100%; margin: 0; }
 .cc-app .cc-coach-left-hint .cc-warn-box { margin: 0; }
@@ -420,7 +423,7 @@ CSS = """
   .cc-app .cc-start-bar.cc-coach-fits > .cc-coach-chosen { display: none; }  /* the picker shows it whole */
   .cc-app .cc-start-bar .cc-coach > label { flex: 1 1 100%; width: auto !important; text-align: left;
     line-height: 20px; }
-  .cc-app .cc-start-bar .cc-coach > select { height: 32px; }
+  .cc-app .cc-start-bar .cc-coach > select { flex: 1 1 100%; width: 100%; }  /* wraps at the picker's width */
   /* the question set's name above its picker too: "Career conversation" is cut beside it at 360 px */
   .cc-app .cc-question-set { flex-wrap: wrap; height: auto; row-gap: 2px; min-width: 0; }
   .cc-app .cc-question-set > label { flex: 1 1 100%; width: auto !important; text-align: left; line-height: 20px; }

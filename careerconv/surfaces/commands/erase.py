@@ -201,8 +201,10 @@ def run(args: argparse.Namespace) -> int:
         exit_code = 1
     forgotten = access_log.log_erasure(access_log.forget_in_access_logs(store, employee_id, logs),
                                        _who_ran_it(store))
-    streams.result(f"\n{forgotten}\n" if logs else f"\n{forgotten} A records service puts its log on the data folder's "
-                   "list (access-logs.json) when it starts; name another with --access-log FILE.\n")
+    # where to look for a log, unless the folder's list was another folder's (the receipt says so then)
+    hint = not logs and forgotten.none == kept_elsewhere.NONE_KEPT
+    streams.result(f"\n{forgotten} A records service puts its log on the data folder's list (access-logs.json) when "
+                   "it starts; name another with --access-log FILE.\n" if hint else f"\n{forgotten}\n")
     not_logs = [log for log in forgotten.failed if log.not_a_log]
     unchanged = [log for log in forgotten.failed if not log.not_a_log]
     if unchanged:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from careerconv.records.kept_elsewhere import recorded_access_logs
+from careerconv.records.kept_elsewhere import ACCESS_LOGS, NONE_KEPT, none_followed, recorded_access_logs
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
 from careerconv.records.store import ErasedIds, Store
 from .hub_state import logins_of
@@ -296,6 +296,7 @@ class LogErasure:
     pseudonym: str
     logs: list[LogForgotten] = field(default_factory=list)
     logged_by: str | None = None  # who the line of this erasure names, once it is in the logs (log_erasure)
+    none: str = NONE_KEPT  # what is said when there is no log (kept_elsewhere.none_followed)
 
     @property
     def complete(self) -> bool:
@@ -312,7 +313,7 @@ class LogErasure:
 
     def __str__(self) -> str:
         if not self.logs:
-            return f"{self.title}: none is kept about this data folder."
+            return f"{self.title}: {self.none}"
         out = [f"{self.title}: {self.employee_id} is named {self.pseudonym} {self.where}:"]
         width = max(len(str(log.path)) for log in self.logs)
         for log in self.logs:
@@ -360,7 +361,7 @@ def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | o
     ValueError
         ``employee_id`` is not on the folder's list of erased people.
     """
-    result = LogErasure(employee_id, pseudonym_of(store, employee_id))
+    result = LogErasure(employee_id, pseudonym_of(store, employee_id), none=none_followed(store, ACCESS_LOGS))
     logins = logins_of(store, employee_id)  # a coach's, when their login is not their id
     chosen = [own] if own is not None else []
     for path in logs:

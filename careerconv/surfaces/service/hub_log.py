@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO, Callable, TextIO
 
-from careerconv.records.kept_elsewhere import recorded_hub_logs
+from careerconv.records.kept_elsewhere import HUB_LOGS, none_followed, recorded_hub_logs
 from careerconv.records.store import Store
 from .access_log import LogErasure, forgotten_in
 from .log_files import LockedAppender, NotThatLog, rewrite_whole
@@ -163,7 +163,7 @@ def forget_in_hub_logs(store: Store, employee_id: str) -> HubLogErasure:
     ValueError
         ``employee_id`` is not on the folder's list of erased people, or the list of hub logs is damaged.
     """
-    result = HubLogErasure(employee_id, pseudonym_of(store, employee_id))
+    result = HubLogErasure(employee_id, pseudonym_of(store, employee_id), none=none_followed(store, HUB_LOGS))
     logins = [login for login in logins_of(store, employee_id) if login.casefold() != employee_id.casefold()]
     for path in recorded_hub_logs(store):
         result.logs.append(forgotten_in(path, lambda: HubLog(path).forget(employee_id, result.pseudonym, logins),

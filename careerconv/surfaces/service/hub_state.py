@@ -49,7 +49,7 @@ from pathlib import Path
 
 import psutil
 
-from careerconv.records.kept_elsewhere import HUB_STATES, recorded
+from careerconv.records.kept_elsewhere import HUB_STATES, NONE_KEPT, none_followed, recorded
 from careerconv.records.store import Store, atomic_write_bytes
 
 STATE_FILE = "careerconv-hub.json"  # in the hub's state folder: where the hub keeps what names its users
@@ -203,6 +203,7 @@ class HubStateErasure:
     employee_id: str
     logins: list[str]
     states: list[StateForgotten] = field(default_factory=list)
+    none: str = NONE_KEPT  # what is said when there is no hub state (kept_elsewhere.none_followed)
 
     @property
     def failed(self) -> list[StateForgotten]:
@@ -216,7 +217,7 @@ class HubStateErasure:
     def __str__(self) -> str:
         title = "Hub state (its users, groups, passwords and home folders)"
         if not self.states:
-            return f"{title}: none is kept about this data folder."
+            return f"{title}: {self.none}"
         out = [f"{title}: the login(s) {', '.join(self.logins)} of {self.employee_id}:"]
         for state in self.states:
             did = "; ".join(state.removed) or "nothing named them"
@@ -238,7 +239,7 @@ def forget_in_hub_states(store: Store, employee_id: str) -> HubStateErasure:
     ValueError
         The list of hub states is damaged.
     """
-    result = HubStateErasure(employee_id, logins_of(store, employee_id))
+    result = HubStateErasure(employee_id, logins_of(store, employee_id), none=none_followed(store, HUB_STATES))
     for folder in hub_states(store):
         done = StateForgotten(folder)
         result.states.append(done)
