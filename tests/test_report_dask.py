@@ -9,7 +9,9 @@ once and then reported while the batch goes on.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+import logging
 import os
 import pty
 import re
@@ -28,6 +30,7 @@ import pytest
 from careerconv import cli
 from careerconv.surfaces.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
 from careerconv.surfaces.report.index import FAILED, MADE
+from careerconv.surfaces.report.local_workers import HEARTBEAT_FAILED
 from careerconv.surfaces.report.runner import NOTEBOOK, run_batch
 from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
 
@@ -299,6 +302,53 @@ def test_a_failing_report_is_retried_once_then_reported_and_the_batch_goes_on(cl
     assert (tmp_path / "r" / "E0003" / f"progress-{AS_OF}.error.ipynb").exists()
     assert by_id["E0002"].status == by_id[RICH].status == MADE
     assert sorted(attempts.read_text(encoding="utf-8").split()) == ["E0002", "E0003", "E0003", RICH]
+
+
+# ---------------------------------------------------------------------------
+# closing a local cluster
+
+
+class _HeartbeatFailures(logging.Filter):
+    """Put in a worker's log before careerconv's filters: notes each failed heartbeat in ``path``, lets all pass."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == HEARTBEAT_FAILED:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\n")
+        return True
+
+
+def note_failed_heartbeats(path: str) -> None:
+    """Run on a worker: :class:`_HeartbeatFailures`, first of the worker log's filters."""
+    logging.getLogger("distributed.worker").filters.insert(0, _HeartbeatFailures(path))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_local_cluster_whose_workers_wait_on_a_heartbeat_as_it_closes_prints_nothing(tmp_path, capfd):
+    # Seen in CI: SIGTERM to `report --all --dask local:2` printed, after the batch's own message, a worker's
+    # traceback "Failed to communicate with scheduler during heartbeat." (a heartbeat in flight as the worker
+    # closed its connections). Here every worker's heartbeat is kept waiting for its answer as the cluster closes.
+    failed = tmp_path / "failed-heartbeats.txt"
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)
+        pids = set(client.run(os.getpid).values())
+        client.run(note_failed_heartbeats, str(failed))
+        answer = cluster.scheduler.handlers["heartbeat_worker"]
+
+        async def answer_late(**kwargs):
+            await asyncio.sleep(60)
+            return answer(**kwargs)
+
+        cluster.scheduler.handlers["heartbeat_worker"] = answer_late
+        time.sleep(2)  # a worker sends its next heartbeat 0.5 s after the answer to the last one
+    err = capfd.readouterr().err
+    assert {int(pid) for pid in failed.read_text(encoding="utf-8").split()} == pids  # each worker's failed
+    assert "Traceback" not in err and HEARTBEAT_FAILED not in err, err
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from typing import Any
 import nbformat
 
 from .index import FAILED
+from .local_workers import QuietLocalWorker
 from .runner import (
     BatchProgress,
     BatchSettings,
@@ -133,6 +134,8 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
     Its scheduler listens on 127.0.0.1 only, without a dashboard; with
     ``secure`` it speaks TLS with a certificate made for it (held in memory,
     handed to its workers; a client must be given ``cluster.security``).
+    Its workers leave Ctrl-C to the batch and close without a word
+    (:class:`~careerconv.surfaces.report.local_workers.QuietLocalWorker`).
 
     Raises
     ------
@@ -147,7 +150,8 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
         with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies keep it for the workers they restart
             return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None,
-                                            security=True if secure else None, silence_logs=logging.ERROR)
+                                            security=True if secure else None, silence_logs=logging.ERROR,
+                                            plugins=(QuietLocalWorker(),))
     except ImportError as exc:  # the TLS certificate needs the cryptography package
         raise ValueError(f"--dask local:N needs {exc.name or 'cryptography'}, which is not installed: "
                          "pip install 'careerconv[dask]'") from None
