@@ -304,6 +304,51 @@ def test_a_failing_report_is_retried_once_then_reported_and_the_batch_goes_on(cl
     assert sorted(attempts.read_text(encoding="utf-8").split()) == ["E0002", "E0003", "E0003", RICH]
 
 
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_ctrl_c_while_the_batch_takes_a_report_from_the_cluster_stops_it_without_a_traceback(cluster, tmp_path,
+                                                                                              monkeypatch):
+    # Seen under load: SIGTERM to `report --all --dask local:2` as its first report came printed "NameError: cannot
+    # access free variable 'future'" from distributed's sync(), interrupted before the call it waited on had begun.
+    local, _ = cluster
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    result = distributed.Future.result
+    main = threading.main_thread().ident
+    interrupted: list[bool] = []
+
+    def result_with_ctrl_c_on_the_way(future, *args, **kwargs):
+        if not interrupted:
+            interrupted.append(True)
+            future.client.loop.add_callback(time.sleep, 1)  # the client's loop busy: the call waits to begin
+            threading.Timer(0.3, signal.pthread_kill, (main, signal.SIGINT)).start()
+        return result(future, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Future, "result", result_with_ctrl_c_on_the_way)
+    tornado_errors = _Records()
+    logging.getLogger("tornado.application").addHandler(tornado_errors)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(data, ["E0002", "E0003"], AS_OF, reports_dir=tmp_path / "r",
+                      executor=DaskExecutor(local.scheduler_address), progress=False)
+        time.sleep(1.5)  # the client's loop has run what the stop left it
+    finally:
+        signal.signal(signal.SIGINT, terminal)
+        logging.getLogger("tornado.application").removeHandler(tornado_errors)
+    assert interrupted
+    assert [record.getMessage() for record in tornado_errors.records] == []
+
+
 # ---------------------------------------------------------------------------
 # closing a local cluster
 

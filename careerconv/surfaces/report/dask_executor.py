@@ -48,6 +48,8 @@ from typing import Any
 
 import nbformat
 
+from careerconv.surfaces.signals import signals_held
+
 from .index import FAILED
 from .local_workers import QuietLocalWorker
 from .runner import (
@@ -58,6 +60,7 @@ from .runner import (
     ReportOutcome,
     ReportRequest,
     _code_digest,
+    _STOPS,
     failed_outcome,
 )
 
@@ -410,22 +413,25 @@ def _gather(client: Any, distributed: Any, plugin_name: str, batch: str, setting
     bar = BatchProgress(len(requests), progress)
     try:
         for future in completions:
-            i, attempt = meta.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as exc:
-                outcome = failed_outcome(settings, requests[i], _task_failure(exc))
-            future.release()
-            if outcome.status == FAILED and attempt < ATTEMPTS:
-                retry = client.submit(make_report_task, plugin_name, requests[i], pure=False,
-                                      key=f"careerconv-report-{batch}-{i}-try{attempt + 1}")
-                meta[retry] = (i, attempt + 1)
-                completions.add(retry)
-                continue
-            if outcome.status == FAILED and attempt > 1:
-                outcome.error = f"{outcome.error} (failed {attempt} times)"
-            outcomes[i] = outcome
-            bar.done(outcome)
+            # A stop is taken between completions, never while the client waits on its loop for a call to start
+            # (found: Ctrl-C or SIGTERM there made distributed print a NameError traceback from its sync()).
+            with signals_held(*_STOPS):
+                i, attempt = meta.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:
+                    outcome = failed_outcome(settings, requests[i], _task_failure(exc))
+                future.release()
+                if outcome.status == FAILED and attempt < ATTEMPTS:
+                    retry = client.submit(make_report_task, plugin_name, requests[i], pure=False,
+                                          key=f"careerconv-report-{batch}-{i}-try{attempt + 1}")
+                    meta[retry] = (i, attempt + 1)
+                    completions.add(retry)
+                    continue
+                if outcome.status == FAILED and attempt > 1:
+                    outcome.error = f"{outcome.error} (failed {attempt} times)"
+                outcomes[i] = outcome
+                bar.done(outcome)
     finally:
         bar.close()
         if meta:  # interrupted: nothing more to do on the cluster for this batch
