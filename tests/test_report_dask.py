@@ -396,6 +396,16 @@ def test_a_local_cluster_whose_workers_wait_on_a_heartbeat_as_it_closes_prints_n
     assert "Traceback" not in err and HEARTBEAT_FAILED not in err, err
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_two_local_clusters_at_once_say_nothing_of_ports(recwarn):
+    # Seen with two batches at once: the second printed "UserWarning: Port 8787 is already in use. Perhaps you
+    # already have a cluster running? Hosting the HTTP server on port 41231 instead" on its stderr.
+    with local_cluster(1) as first, local_cluster(1) as second:
+        assert first.scheduler_address != second.scheduler_address
+    assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
+
+
 # ---------------------------------------------------------------------------
 # arguments
 

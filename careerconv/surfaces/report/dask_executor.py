@@ -88,6 +88,11 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.system-monitor.interval": "2s",
 }
 
+# Without a dashboard the scheduler still serves HTTP (metrics, health), by default on port 8787, and when that is
+# taken (another batch, any Dask dashboard on the machine) it warns on stderr "Port 8787 is already in use.
+# Perhaps you already have a cluster running?": a port the system picks is never taken.
+_SCHEDULER_HTTP = "127.0.0.1:0"
+
 
 @dataclass(frozen=True)
 class DaskTarget:
@@ -153,6 +158,7 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
         with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies keep it for the workers they restart
             return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None,
+                                            scheduler_kwargs={"dashboard_address": _SCHEDULER_HTTP},
                                             security=True if secure else None, silence_logs=logging.ERROR,
                                             plugins=(QuietLocalWorker(),))
     except ImportError as exc:  # the TLS certificate needs the cryptography package
