@@ -406,6 +406,21 @@ def test_two_local_clusters_at_once_say_nothing_of_ports(recwarn):
     assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_local_cluster_whose_workers_cannot_start_says_why_in_the_batchs_words(tmp_path, monkeypatch):
+    # Found while quieting the workers: the batch ended in an uncaught "RuntimeError: Nanny failed to start.".
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    monkeypatch.setenv("DASK_DISTRIBUTED__WORKER__PRELOAD", '["careerconv_no_such_module"]')  # an operator's typo
+    done = careerconv("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(tmp_path / "r"),
+                      "--dask", "local:2")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.rstrip().splitlines()[-1] == (
+        "careerconv report: error: the local Dask cluster (--dask local:2) could not start: ModuleNotFoundError: "
+        "No module named 'careerconv_no_such_module'")
+
+
 # ---------------------------------------------------------------------------
 # arguments
 

@@ -149,7 +149,8 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
     ------
     ValueError
         If Dask's distributed scheduler, or for ``secure`` the cryptography
-        package, is not installed.
+        package, is not installed, or the cluster could not start (the
+        message names the cause, e.g. a worker that could not start).
     """
     distributed = _distributed()
     import dask
@@ -164,6 +165,10 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
     except ImportError as exc:  # the TLS certificate needs the cryptography package
         raise ValueError(f"--dask local:N needs {exc.name or 'cryptography'}, which is not installed: "
                          "pip install 'careerconv[dask]'") from None
+    except RuntimeError as exc:  # "Nanny failed to start.", from what stopped a worker (logged by Dask above)
+        cause = exc.__cause__ or exc
+        raise ValueError(f"the local Dask cluster (--dask local:{workers}) could not start: "
+                         f"{type(cause).__name__}: {cause}") from None
 
 
 # ---------------------------------------------------------------------------
