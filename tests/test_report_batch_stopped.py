@@ -24,12 +24,21 @@ def start_batch(data: Path, reports: Path, *more: str) -> subprocess.Popen:
     """``careerconv report --all`` in a process of its own, as an operator or a scheduler starts it: from a terminal,
     where Ctrl-C is not ignored, whatever the process running the tests inherited (a shell starting a command in the
     background without job control ignores SIGINT for it, and so for its children: a test run started so saw the
-    batch finish after its Ctrl-C)."""
+    batch finish after its Ctrl-C), in a process group of its own, as a terminal's job (see :func:`stop`)."""
     return subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "report", "--all",
                              "--as-of", AS_OF, "-o", str(reports), *more], cwd=PROJECT, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT)},
+                            env={**os.environ, "PYTHONPATH": str(PROJECT)}, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def stop(batch: subprocess.Popen, signum: int) -> None:
+    """Ctrl-C as a terminal sends it, to every process of the batch's process group (found: the Dask worker processes
+    of ``--dask local:2``, stopped by it too, each printed a traceback); SIGTERM as ``kill`` sends it, to the batch."""
+    if signum == signal.SIGINT:
+        os.killpg(batch.pid, signum)
+    else:
+        batch.send_signal(signum)
 
 
 def made(reports: Path) -> list[str]:
@@ -50,13 +59,14 @@ def when_first_report_is_made(batch: subprocess.Popen, reports: Path, timeout: f
     (signal.SIGTERM, ("--jobs", "1"), "stopped by SIGTERM", 143),
     (signal.SIGINT, ("--jobs", "1"), "interrupted", 130),
     (signal.SIGTERM, ("--dask", "local:2"), "stopped by SIGTERM", 143),
-], ids=["SIGTERM", "Ctrl-C", "SIGTERM-dask"])
+    (signal.SIGINT, ("--dask", "local:2"), "interrupted", 130),
+], ids=["SIGTERM", "Ctrl-C", "SIGTERM-dask", "Ctrl-C-dask"])
 def test_a_stopped_batch_says_what_it_made_and_running_it_again_goes_on(tmp_path, signum, where, said, code):
     data, reports = tmp_path / "data", tmp_path / "reports"
     make_six_person_org(data)
     batch = start_batch(data, reports, *where)
     when_first_report_is_made(batch, reports)
-    batch.send_signal(signum)
+    stop(batch, signum)
     out, err = batch.communicate(timeout=180)
     before = made(reports)
     assert batch.returncode == code, err

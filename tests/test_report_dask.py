@@ -9,7 +9,9 @@ once and then reported while the batch goes on.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+import logging
 import os
 import pty
 import re
@@ -28,6 +30,7 @@ import pytest
 from careerconv import cli
 from careerconv.surfaces.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
 from careerconv.surfaces.report.index import FAILED, MADE
+from careerconv.surfaces.report.local_workers import HEARTBEAT_FAILED
 from careerconv.surfaces.report.runner import NOTEBOOK, run_batch
 from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
 
@@ -299,6 +302,123 @@ def test_a_failing_report_is_retried_once_then_reported_and_the_batch_goes_on(cl
     assert (tmp_path / "r" / "E0003" / f"progress-{AS_OF}.error.ipynb").exists()
     assert by_id["E0002"].status == by_id[RICH].status == MADE
     assert sorted(attempts.read_text(encoding="utf-8").split()) == ["E0002", "E0003", "E0003", RICH]
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_ctrl_c_while_the_batch_takes_a_report_from_the_cluster_stops_it_without_a_traceback(cluster, tmp_path,
+                                                                                              monkeypatch):
+    # Seen under load: SIGTERM to `report --all --dask local:2` as its first report came printed "NameError: cannot
+    # access free variable 'future'" from distributed's sync(), interrupted before the call it waited on had begun.
+    local, _ = cluster
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    result = distributed.Future.result
+    main = threading.main_thread().ident
+    interrupted: list[bool] = []
+
+    def result_with_ctrl_c_on_the_way(future, *args, **kwargs):
+        if not interrupted:
+            interrupted.append(True)
+            future.client.loop.add_callback(time.sleep, 1)  # the client's loop busy: the call waits to begin
+            threading.Timer(0.3, signal.pthread_kill, (main, signal.SIGINT)).start()
+        return result(future, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Future, "result", result_with_ctrl_c_on_the_way)
+    tornado_errors = _Records()
+    logging.getLogger("tornado.application").addHandler(tornado_errors)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(data, ["E0002", "E0003"], AS_OF, reports_dir=tmp_path / "r",
+                      executor=DaskExecutor(local.scheduler_address), progress=False)
+        time.sleep(1.5)  # the client's loop has run what the stop left it
+    finally:
+        signal.signal(signal.SIGINT, terminal)
+        logging.getLogger("tornado.application").removeHandler(tornado_errors)
+    assert interrupted
+    assert [record.getMessage() for record in tornado_errors.records] == []
+
+
+# ---------------------------------------------------------------------------
+# closing a local cluster
+
+
+class _HeartbeatFailures(logging.Filter):
+    """Put in a worker's log before careerconv's filters: notes each failed heartbeat in ``path``, lets all pass."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == HEARTBEAT_FAILED:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\n")
+        return True
+
+
+def note_failed_heartbeats(path: str) -> None:
+    """Run on a worker: :class:`_HeartbeatFailures`, first of the worker log's filters."""
+    logging.getLogger("distributed.worker").filters.insert(0, _HeartbeatFailures(path))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_local_cluster_whose_workers_wait_on_a_heartbeat_as_it_closes_prints_nothing(tmp_path, capfd):
+    # Seen in CI: SIGTERM to `report --all --dask local:2` printed, after the batch's own message, a worker's
+    # traceback "Failed to communicate with scheduler during heartbeat." (a heartbeat in flight as the worker
+    # closed its connections). Here every worker's heartbeat is kept waiting for its answer as the cluster closes.
+    failed = tmp_path / "failed-heartbeats.txt"
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)
+        pids = set(client.run(os.getpid).values())
+        client.run(note_failed_heartbeats, str(failed))
+        answer = cluster.scheduler.handlers["heartbeat_worker"]
+
+        async def answer_late(**kwargs):
+            await asyncio.sleep(60)
+            return answer(**kwargs)
+
+        cluster.scheduler.handlers["heartbeat_worker"] = answer_late
+        time.sleep(2)  # a worker sends its next heartbeat 0.5 s after the answer to the last one
+    err = capfd.readouterr().err
+    assert {int(pid) for pid in failed.read_text(encoding="utf-8").split()} == pids  # each worker's failed
+    assert "Traceback" not in err and HEARTBEAT_FAILED not in err, err
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_two_local_clusters_at_once_say_nothing_of_ports(recwarn):
+    # Seen with two batches at once: the second printed "UserWarning: Port 8787 is already in use. Perhaps you
+    # already have a cluster running? Hosting the HTTP server on port 41231 instead" on its stderr.
+    with local_cluster(1) as first, local_cluster(1) as second:
+        assert first.scheduler_address != second.scheduler_address
+    assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_local_cluster_whose_workers_cannot_start_says_why_in_the_batchs_words(tmp_path, monkeypatch):
+    # Found while quieting the workers: the batch ended in an uncaught "RuntimeError: Nanny failed to start.".
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    monkeypatch.setenv("DASK_DISTRIBUTED__WORKER__PRELOAD", '["careerconv_no_such_module"]')  # an operator's typo
+    done = careerconv("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(tmp_path / "r"),
+                      "--dask", "local:2")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.rstrip().splitlines()[-1] == (
+        "careerconv report: error: the local Dask cluster (--dask local:2) could not start: ModuleNotFoundError: "
+        "No module named 'careerconv_no_such_module'")
 
 
 # ---------------------------------------------------------------------------

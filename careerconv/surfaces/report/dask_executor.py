@@ -48,7 +48,10 @@ from typing import Any
 
 import nbformat
 
+from careerconv.surfaces.signals import signals_held
+
 from .index import FAILED
+from .local_workers import QuietLocalWorker
 from .runner import (
     BatchProgress,
     BatchSettings,
@@ -57,6 +60,7 @@ from .runner import (
     ReportOutcome,
     ReportRequest,
     _code_digest,
+    _STOPS,
     failed_outcome,
 )
 
@@ -83,6 +87,11 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
 }
+
+# Without a dashboard the scheduler still serves HTTP (metrics, health), by default on port 8787, and when that is
+# taken (another batch, any Dask dashboard on the machine) it warns on stderr "Port 8787 is already in use.
+# Perhaps you already have a cluster running?": a port the system picks is never taken.
+_SCHEDULER_HTTP = "127.0.0.1:0"
 
 
 @dataclass(frozen=True)
@@ -133,12 +142,15 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
     Its scheduler listens on 127.0.0.1 only, without a dashboard; with
     ``secure`` it speaks TLS with a certificate made for it (held in memory,
     handed to its workers; a client must be given ``cluster.security``).
+    Its workers leave Ctrl-C to the batch and close without a word
+    (:class:`~careerconv.surfaces.report.local_workers.QuietLocalWorker`).
 
     Raises
     ------
     ValueError
         If Dask's distributed scheduler, or for ``secure`` the cryptography
-        package, is not installed.
+        package, is not installed, or the cluster could not start (the
+        message names the cause, e.g. a worker that could not start).
     """
     distributed = _distributed()
     import dask
@@ -147,10 +159,16 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
         with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies keep it for the workers they restart
             return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None,
-                                            security=True if secure else None, silence_logs=logging.ERROR)
+                                            scheduler_kwargs={"dashboard_address": _SCHEDULER_HTTP},
+                                            security=True if secure else None, silence_logs=logging.ERROR,
+                                            plugins=(QuietLocalWorker(),))
     except ImportError as exc:  # the TLS certificate needs the cryptography package
         raise ValueError(f"--dask local:N needs {exc.name or 'cryptography'}, which is not installed: "
                          "pip install 'careerconv[dask]'") from None
+    except RuntimeError as exc:  # "Nanny failed to start.", from what stopped a worker (logged by Dask above)
+        cause = exc.__cause__ or exc
+        raise ValueError(f"the local Dask cluster (--dask local:{workers}) could not start: "
+                         f"{type(cause).__name__}: {cause}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -406,22 +424,25 @@ def _gather(client: Any, distributed: Any, plugin_name: str, batch: str, setting
     bar = BatchProgress(len(requests), progress)
     try:
         for future in completions:
-            i, attempt = meta.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as exc:
-                outcome = failed_outcome(settings, requests[i], _task_failure(exc))
-            future.release()
-            if outcome.status == FAILED and attempt < ATTEMPTS:
-                retry = client.submit(make_report_task, plugin_name, requests[i], pure=False,
-                                      key=f"careerconv-report-{batch}-{i}-try{attempt + 1}")
-                meta[retry] = (i, attempt + 1)
-                completions.add(retry)
-                continue
-            if outcome.status == FAILED and attempt > 1:
-                outcome.error = f"{outcome.error} (failed {attempt} times)"
-            outcomes[i] = outcome
-            bar.done(outcome)
+            # A stop is taken between completions, never while the client waits on its loop for a call to start
+            # (found: Ctrl-C or SIGTERM there made distributed print a NameError traceback from its sync()).
+            with signals_held(*_STOPS):
+                i, attempt = meta.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:
+                    outcome = failed_outcome(settings, requests[i], _task_failure(exc))
+                future.release()
+                if outcome.status == FAILED and attempt < ATTEMPTS:
+                    retry = client.submit(make_report_task, plugin_name, requests[i], pure=False,
+                                          key=f"careerconv-report-{batch}-{i}-try{attempt + 1}")
+                    meta[retry] = (i, attempt + 1)
+                    completions.add(retry)
+                    continue
+                if outcome.status == FAILED and attempt > 1:
+                    outcome.error = f"{outcome.error} (failed {attempt} times)"
+                outcomes[i] = outcome
+                bar.done(outcome)
     finally:
         bar.close()
         if meta:  # interrupted: nothing more to do on the cluster for this batch

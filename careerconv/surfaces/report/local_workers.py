@@ -1,0 +1,68 @@
+"""The worker processes of a local Dask cluster (``--dask local:N``): the batch stops them, and they go quietly.
+
+The batch owns the cluster: stopped (Ctrl-C, SIGTERM) or done, it closes it, and its own message is the last
+word a person sees. Two things that Dask's worker processes print by themselves, on the batch's stderr, would
+come after it (both seen on a stopped batch):
+
+* Ctrl-C in a terminal reaches every process of the batch's process group, the workers too: each stopped at
+  once, with a ``KeyboardInterrupt`` traceback ("Process Dask Worker process (from Nanny)"), while the batch was
+  removing its kernels from them ("Worker plugin ... failed to teardown"). :class:`QuietLocalWorker` has a worker
+  ignore Ctrl-C: the batch closes it, as on SIGTERM. (Their kernels run in sessions of their own: Ctrl-C never
+  reached them.)
+* A worker that closes closes its connections to the scheduler, and a heartbeat it sent a moment before, still
+  waiting for its answer, fails: distributed logs "Failed to communicate with scheduler during heartbeat." with a
+  traceback, at ERROR. The cluster is closed on purpose, so that record tells a person nothing:
+  :class:`QuietLocalWorker` drops it from a worker that is closing. While a worker runs, the same failure (its
+  scheduler unreachable) is still logged, and so is everything else a worker logs at ERROR.
+
+A cluster the batch did not start (``--dask tcp://...``) is not touched: its workers are its operator's.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import weakref
+from typing import Any
+
+try:
+    from distributed import WorkerPlugin as _WorkerPlugin
+    from distributed.core import Status
+except ImportError:  # Dask is optional: dask_executor says what to install
+    _WorkerPlugin = object
+
+__all__ = ["HEARTBEAT_FAILED", "QuietLocalWorker"]
+
+HEARTBEAT_FAILED = "Failed to communicate with scheduler during heartbeat."  # distributed.worker's message
+_WORKER_LOG = "distributed.worker"
+
+
+class _HeartbeatOfAClosingWorker(logging.Filter):
+    """Drops :data:`HEARTBEAT_FAILED` once its worker is closing (or closed, or gone)."""
+
+    def __init__(self, worker: Any):
+        super().__init__()
+        self._worker = weakref.ref(worker)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != HEARTBEAT_FAILED:
+            return True
+        worker = self._worker()
+        return worker is not None and worker.status not in (Status.closing, Status.closed)
+
+
+class QuietLocalWorker(_WorkerPlugin):
+    """Dask worker plugin given to the workers of a local cluster as they start: see the module's docstring.
+
+    What it sets stays when the plugin is torn down (a worker tears its plugins down as it begins to close,
+    before a heartbeat can fail) and goes with the worker's process.
+    """
+
+    name = "careerconv-quiet-local-worker"
+
+    def setup(self, worker: Any) -> None:
+        """Have ``worker``'s process ignore Ctrl-C, and drop :data:`HEARTBEAT_FAILED` from its log once it closes."""
+        if threading.current_thread() is threading.main_thread():  # a worker process runs its loop there
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        logging.getLogger(_WORKER_LOG).addFilter(_HeartbeatOfAClosingWorker(worker))
