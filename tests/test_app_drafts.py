@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 
 from app_harness import Harness
 from careerconv.surfaces.app.drafts import checkin_holds, draft_holds, draft_to_offer
-from orgs import make_small_org
+from careerconv.records.store import Store
+from orgs import SMALL_ORG_PEOPLE, make_small_org, roster
 
 
 @pytest.fixture
@@ -160,3 +162,48 @@ def test_with_several_drafts_the_coach_picks_the_one_to_resume_or_discard(h: Har
     assert screen.draft_choice.layout.display == "none" and screen.chosen_draft == second  # one draft: no choice
     screen.resume_button.click()
     assert app.record["conversation_id"] == second
+
+
+def test_a_draft_another_coach_left_is_offered_saying_whose_it_is(tmp_path: Path):
+    """Found by a helper: Ada moved from Grace Hopper to Edith Clarke with a conversation and a check-in Grace left
+    unfinished, and Edith's app offered them as "A conversation of 20 Aug 2026 is not finished ... Pick up where you
+    left off?", as if they were hers. The offer names whose they are (with Edith chosen, and with all coaches, Ada's
+    coach being Edith now); Grace's own offer reads as before."""
+    root = tmp_path / "data"
+    make_small_org(root)
+    h = Harness(root, coach_id="C01")
+    h.on("2026-08-20")
+    h.app.select_employee("E001")
+    h.app.start_conversation()
+    h.app.editor("dreams").list.texts[0].value = "Lead the platform team"
+    h.app.close_conversation()
+    view = h.app.open_checkin()
+    view.note.value = "Talked about the demo"
+    view.back_button.click()
+    moved = [("C02", "Edith Clarke", "C00", "Research", "Head of research", 12),
+             *[(e, n, "C02" if e == "E001" else c, d, r, m) for e, n, c, d, r, m in SMALL_ORG_PEOPLE]]
+    Store(root).save_roster(roster(moved))
+
+    for chosen in ("C02", ""):
+        start = Harness(root, coach_id=chosen).app.start_screen
+        start.choose(coach=chosen)
+        start.on_select("E001")
+        said = html.unescape(start.draft_html.value)
+        assert said.startswith("<div><b>A conversation of 20 Aug 2026 by Grace Hopper (C01), their former coach, is "
+                               "not finished</b>. It holds 1 dream.")
+        assert said.endswith("Pick up where they left off? It stays in their name as its coach.</div>")
+        assert start.checkin_draft_box.layout.display != "none"
+        assert start.checkin_discard_row.layout.display == "none"  # resumed, not discarded
+        assert html.unescape(start.checkin_draft_html.value).startswith(
+            "<div><b>A check-in of 20 Aug 2026 by Grace Hopper (C01), their former coach, is not finished.</b> "
+            "It holds a note.")
+        start.start_button.click()
+        assert ("already has an unfinished conversation of 20 Aug 2026 by Grace Hopper (C01), their former coach."
+                in html.unescape(start.start_confirm_html.value))
+
+    start = Harness(root, coach_id="C01").app.start_screen  # Grace's own
+    start.on_select("E001")
+    said = html.unescape(start.draft_html.value)
+    assert said.startswith("<div><b>A conversation of 20 Aug 2026 is not finished</b>. It holds 1 dream.")
+    assert said.endswith("Pick up where you left off?</div>") and " by " not in said
+    assert start.checkin_draft_box.layout.display == "none"

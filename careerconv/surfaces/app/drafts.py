@@ -7,7 +7,9 @@ are empty, the newest. :func:`draft_holds` says in a few words what a draft
 holds, so "Start a new conversation" can show what would be left behind
 (:func:`checkin_holds`: what a draft check-in holds).
 :func:`written_by_another_coach` tells a former coach's draft (read-only to
-the coach signed in under the hub) from one they may resume or discard.
+the coach signed in under the hub) from one they may resume or discard;
+:func:`written_by_other_than` finds the coach to name when the local app offers
+a draft another coach wrote.
 """
 
 from __future__ import annotations
@@ -135,6 +137,14 @@ def written_by_another_coach(draft: dict, signed_in: str | None) -> bool:
     service lets only the coach who wrote it change or discard it (a draft naming no coach is anyone's)."""
     written_by = draft.get(COACH_ID)
     return signed_in is not None and written_by is not None and written_by != signed_in
+
+
+def written_by_other_than(draft: dict, coach: str) -> str | None:
+    """The coach who wrote ``draft`` when it is not ``coach``, the coach meeting its person now (the coach chosen,
+    else the person's coach; ""), for its offer to say whose it is; None when ``coach`` wrote it or it names no
+    coach. The local app lets anyone continue any draft: a coach picking up another's should know it first."""
+    written_by = draft.get(COACH_ID)
+    return written_by if written_by and written_by != coach else None
 
 
 def split_drafts(drafts: Sequence[dict], signed_in: str | None) -> tuple[list[dict], list[dict]]:

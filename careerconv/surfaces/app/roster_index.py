@@ -98,6 +98,17 @@ class RosterIndex:
         name = self.coach_name(coach_id)
         return f"{name} ({coach_id})" if name else coach_id or ""
 
+    def draft_coach_label(self, coach_id: str, person_coach: str | None) -> str:
+        """Whose a person's unfinished conversation or check-in is, as its offer says it when the coach meeting them
+        now did not write it: ``"Grace Hopper (C01), their coach"`` (``person_coach``, their coach on the roster
+        now), ``"Théo Lambert (E0020), their former coach"`` (another coach on the roster), ``"E0020, a former coach
+        no longer on the roster"``."""
+        if coach_id == person_coach:
+            return f"{self.coach_label(coach_id)}, their coach"
+        if self.coach_name(coach_id):
+            return f"{self.coach_label(coach_id)}, their former coach"
+        return f"{coach_id}, a former coach no longer on the roster"
+
     def coaches(self) -> list[str]:
         """The ids of everyone who coaches someone still here: those here by their label, then those who have not
         started yet, then those who have left."""

@@ -24,7 +24,7 @@ from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from careerconv.records.text_direction import isolated
 from .conflicts import action_item_labels, answer_labels, record_text
-from .drafts import checkin_holds, draft_holds, draft_to_offer, newest_first, split_drafts
+from .drafts import checkin_holds, draft_holds, draft_to_offer, newest_first, split_drafts, written_by_other_than
 from .glance import employee_card_html, previous_plan_html
 from .line_breaks import then_whole
 from .roster_index import RosterIndex
@@ -91,6 +91,8 @@ class StartScreen:
         self.on_place_changed = on_place_changed
         self.current: str | None = None  # the employee whose page is open
         self._name = ""  # their name
+        self._person_coach = ""  # their coach on the roster
+        self._new_coach = ""  # the coach meeting them now: a draft another coach wrote is said to be theirs
 
         self._own_coach = coach_id or ""  # offered even while they coach nobody (the coach signed in)
         self._refilling = False  # the coach picker's options are being replaced (a roster read again)
@@ -163,9 +165,11 @@ class StartScreen:
                        "Could not discard the check-in draft")
         self._on_click(self.checkin_discard_confirm, lambda: on_discard_checkin(self._checkin_draft_id),
                        "Could not discard the check-in draft")
-        self.checkin_draft_box = classed(widgets.VBox([self.checkin_draft_html, classed(
-            widgets.HBox([self.checkin_discard_button, self.checkin_discard_confirm]), "cc-row")]),
-            "cc-warn-box", "cc-checkin-draft-offer")
+        self.checkin_discard_row = classed(widgets.HBox([self.checkin_discard_button, self.checkin_discard_confirm]),
+                                           "cc-row")
+        # ... or, written by another coach than the one meeting them now, is said to be theirs before it is resumed
+        self.checkin_draft_box = classed(widgets.VBox([self.checkin_draft_html, self.checkin_discard_row]),
+                                         "cc-warn-box", "cc-checkin-draft-offer")
         show(self.checkin_draft_box, False)
         # A draft a former coach wrote (the person moved to this coach with it): shown to read, never resumed
         self.former_drafts_html = html("", "cc-former-drafts")
@@ -434,6 +438,7 @@ class StartScreen:
         """
         self.current = employee[EMPLOYEE_ID]
         self._name = employee.get("name") or employee[EMPLOYEE_ID]
+        self._person_coach, self._new_coach = employee.get(COACH_ID) or "", coach_id
         self._mark_current()
         today = self.today()
         label = self.people.coach_label
@@ -464,7 +469,7 @@ class StartScreen:
         # a coach who has left coaches nothing new (a draft begun with them is still finished)
         refusal = "" if left else self.people.new_coach_refusal(coach_id, name)
         checkin_draft = checkin_drafts[-1] if checkin_drafts else None  # the one "Resume check-in" opens
-        checkin_after = self._show_checkin_draft(checkin_draft)
+        checkin_after = self._show_checkin_draft(checkin_draft, plan)
         if left:  # their records are there to read; nothing new is started with someone who left
             before = any(self.people.was_here(employee[EMPLOYEE_ID], d["date"]) for d in [*drafts, *checkin_drafts])
             unfinished = (" What was begun before they left can still be finished or discarded." if before else
@@ -497,8 +502,7 @@ class StartScreen:
         (the person moved to this coach before it was finished: it stays theirs to finish or discard), what it
         holds, and its text (a check-in's action items named by their text in ``plan``, the plan it follows up)."""
         coach = draft.get(COACH_ID)
-        who = (f"{self.people.coach_label(coach)}, their former coach" if self.people.coach_name(coach)
-               else f"{coach}, a former coach no longer on the roster")
+        who = self.people.draft_coach_label(coach, self._person_coach)
         checkin = kind == "check-in"
         items = [*plan.items, *plan.carried_over] if plan else []
         labels = {**self._labels, **action_item_labels(items)}
@@ -514,18 +518,38 @@ class StartScreen:
                 f"your team before it was finished, and it stays theirs; {then}). {holds_html(draft, holds)}{body}"
                 "</div>")
 
-    def _show_checkin_draft(self, draft: dict | None) -> bool:
+    def _show_checkin_draft(self, draft: dict | None, plan: followup.PreviousPlan) -> bool:
         """Offer to discard ``draft`` (the draft check-in "Resume check-in" would open) when it is dated after its
-        person left; returns whether it is."""
+        person left; returns whether it is. One another coach wrote (:meth:`_written_by`) is said to be theirs,
+        with what it holds (``plan``: the plan it follows up), before "Resume check-in" picks it up."""
         refusal = self.people.draft_after_leaving(self.current, self._name, draft["date"], what="check-in") \
             if draft is not None else ""
+        whose = self._written_by(draft) if draft is not None else ""
         self._checkin_draft_id = draft[CHECKIN_ID] if refusal else None
         saved = (draft or {}).get("updated_at") or (draft or {}).get("created_at")
         when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
-        self.checkin_draft_html.value = f"<div><b>{escape(refusal)}</b>{when}</div>" if refusal else ""
-        show(self.checkin_draft_box, bool(refusal))
+        if refusal:
+            self.checkin_draft_html.value = (f"<div><b>{escape(refusal)}</b>{when}"
+                                             f"{f' It is by {escape(whose)}.' if whose else ''}</div>")
+        elif whose:
+            items = [*plan.items, *plan.carried_over]
+            holds = checkin_holds(draft, {(i.conversation_id, i.item_id): i.status for i in items})
+            self.checkin_draft_html.value = (
+                f"<div><b>A check-in of {escape(human_date(draft['date']))} by {escape(whose)}, is not "
+                f"finished.</b> {holds_html(draft, holds)} Resume check-in picks up where they left off; it stays "
+                "in their name as its coach.</div>")
+        else:
+            self.checkin_draft_html.value = ""
+        show(self.checkin_draft_box, bool(refusal or whose))
+        show(self.checkin_discard_row, bool(refusal))
         show(self.checkin_discard_confirm, False)
         return bool(refusal)
+
+    def _written_by(self, draft: dict) -> str:
+        """Whose ``draft`` is, as its offer says it (:meth:`RosterIndex.draft_coach_label`), when another coach than
+        the one meeting its person now wrote it (:func:`written_by_other_than`); "" when it is theirs."""
+        writer = written_by_other_than(draft, self._new_coach)
+        return self.people.draft_coach_label(writer, self._person_coach) if writer else ""
 
     @property
     def chosen_draft(self) -> str | None:
@@ -549,17 +573,26 @@ class StartScreen:
                     f"{' that holds answers' if draft_holds(offered) else ''}: pick another below)")
         else:
             more = f" ({n} unfinished conversations; this is one of the others)"
+        whose = self._written_by(chosen)
         if after_leaving:
-            self.draft_html.value = f"<div><b>{escape(after_leaving)}</b>{more} {holds_html(chosen)}</div>"
+            by = f" It is by {escape(whose)}." if whose else ""
+            self.draft_html.value = f"<div><b>{escape(after_leaving)}</b>{more}{by} {holds_html(chosen)}</div>"
+            return
+        if whose:
+            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} by "
+                                     f"{escape(whose)}, is not finished</b>{more}. {holds_html(chosen)} Pick up "
+                                     "where they left off? It stays in their name as its coach.</div>")
             return
         self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} is not "
                                  f"finished</b>{more}. {holds_html(chosen)} Pick up where you left off?</div>")
 
     def ask_before_starting(self, name: str, offered: dict) -> None:
         """Ask before a new conversation is started beside the draft ``offered``, showing what it holds."""
+        whose = self._written_by(offered)
         self.start_confirm_html.value = (
             f"<div><b>{escape(name)} already has an unfinished conversation of "
-            f"{escape(human_date(offered['date']))}.</b> {holds_html(offered)} A new conversation starts "
+            f"{escape(human_date(offered['date']))}{f' by {escape(whose)}' if whose else ''}.</b> "
+            f"{holds_html(offered)} A new conversation starts "
             "empty; the unfinished one stays as it is.</div>")
         show(self.start_confirm, True)
 
