@@ -406,6 +406,36 @@ def test_two_local_clusters_at_once_say_nothing_of_ports(recwarn):
     assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
 
 
+def _worker_http_port(dask_worker) -> int:
+    return dask_worker.http_server.port
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_local_cluster_answers_nothing_over_http():
+    # Found reading the cluster: without a dashboard its scheduler still answered anyone on the machine, without a
+    # token, with the list of its workers, its tasks and the workers' logs (/info/main/logs.html), and metrics.
+    import urllib.error
+    import urllib.request
+
+    from distributed import Client
+
+    def status(port: int, path: str) -> int:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:
+                return answer.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with local_cluster(1) as cluster, Client(cluster, security=cluster.security) as client:
+        scheduler = cluster.scheduler.http_server.port
+        (worker,) = client.run(_worker_http_port).values()
+        for path in ("/info/main/workers.html", "/info/main/logs.html", "/json/identity.json", "/health", "/metrics"):
+            assert status(scheduler, path) == 404, path
+        for path in ("/health", "/metrics"):
+            assert status(worker, path) == 404, path
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_local_cluster_whose_workers_cannot_start_says_why_in_the_batchs_words(tmp_path, monkeypatch):

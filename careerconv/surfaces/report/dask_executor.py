@@ -86,6 +86,11 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.tick.interval": "1s",
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
+    # Without a dashboard the scheduler and the workers still answer HTTP on 127.0.0.1, to anyone on the machine and
+    # without a token: the workers, the tasks and the workers' logs (where a report's failure is written), metrics.
+    # The batch reads none of it: they answer nothing.
+    "distributed.scheduler.http.routes": [],
+    "distributed.worker.http.routes": [],
 }
 
 # Without a dashboard the scheduler still serves HTTP (metrics, health), by default on port 8787, and when that is
