@@ -50,7 +50,7 @@ from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 from careerconv.records.resources import APP_NOTEBOOK
 from .singleuser_server import PREHEAT_IDLE_SECONDS
-from .voila_server import REFILL_LATEST, _release, paced_pool
+from .voila_server import REFILL_LATEST, paced_pool, release_gate
 
 POOL_SIZE = 1  # kernels kept heated for the app's page
 
@@ -138,9 +138,9 @@ class PreheatedAppKernels(paced_pool(voila_kernel_manager_factory(AsyncMappingKe
         took it (:func:`.voila_server.paced_pool`)."""
         loop = asyncio.get_running_loop()
         if self._refill_gate is not None:
-            _release(self._refill_gate)
+            release_gate(self._refill_gate)
         gate = self._refill_gate = loop.create_future()
-        loop.call_later(REFILL_LATEST, _release, gate)
+        loop.call_later(REFILL_LATEST, release_gate, gate)
         self.fill_if_needed(delay=0, notebook_name=self.notebook_path)
 
     def _unasked_for(self) -> bool:
