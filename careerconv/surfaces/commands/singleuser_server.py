@@ -8,11 +8,23 @@ with :func:`app_only_arguments`: a coach's server runs no code the coach sends. 
 it would offer JupyterLab at ``/user/<login>/lab`` and run any code in a kernel: on a hub whose servers run as
 one Unix account (the ``simple`` spawner of ``careerconv hub``) that code reads the records service's data
 folder, access log and the hub's secrets directly, past every rule of the service.
+
+**The hub's stop (SIGINT) stops the server in order** (:func:`stop_in_order_on_sigint`), as a SIGTERM does: the
+server shuts its kernels down (the one heated for the next page at once, :mod:`.preheated_kernels`), then ends.
+jupyter_server heeds SIGINT so only when its stdin is a terminal (to ask "Shut down this Jupyter server?"); the hub
+starts its servers with none, and there SIGINT raised KeyboardInterrupt wherever the loop was: the server ended
+without shutting a kernel down, and a task caught mid-way that had handed a file read to a worker thread (anyio's,
+which the process waits for as it exits) left the process waiting for ever. The hub, which waits 10 s at sign-out,
+sent SIGTERM 30 s later (to a loop no longer running) and SIGKILL 30 s after that: the coach's server was still
+listed a minute after sign-out, and starting it again was refused meanwhile. Such a task is the heating of the
+kernel for the next page, which reads the app's notebook as the server starts: just when a coach who signed in by
+mistake signs out.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from .slow_imports import skip_slow_optional_modules
@@ -72,11 +84,26 @@ def preheated_arguments(preheat_idle: int) -> list[str]:
             f"--PreheatedAppKernels.preheat_idle_seconds={preheat_idle}"]
 
 
+def stop_in_order_on_sigint(server_app_class: type) -> None:
+    """Have servers of ``server_app_class`` (jupyter_server's ``ServerApp``) stop in order on SIGINT, as on SIGTERM,
+    whatever their stdin (see the module's docstring): the signal handlers it installs, then SIGINT's."""
+    install_handlers = server_app_class.init_signal
+
+    def init_signal(self) -> None:
+        install_handlers(self)
+        signal.signal(signal.SIGINT, self._signal_stop)
+
+    server_app_class.init_signal = init_signal
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``jupyterhub-singleuser`` with ``argv`` (default: this process's arguments) and
-    :func:`app_only_arguments` after them."""
+    :func:`app_only_arguments` after them, stopping in order on SIGINT (:func:`stop_in_order_on_sigint`)."""
     skip_slow_optional_modules()
+    from jupyter_server.serverapp import ServerApp
     from jupyterhub.singleuser import main as singleuser_main
+
+    stop_in_order_on_sigint(ServerApp)
 
     sys.argv = ["jupyterhub-singleuser", *(sys.argv[1:] if argv is None else argv), *app_only_arguments()]
     return singleuser_main() or 0
