@@ -26,7 +26,12 @@ that kernel manager (:class:`PreheatedAppKernels`, named as ``ServerApp.kernel_m
 * **A page's idle time counts from when it took its kernel**: the pool's kernel may have waited longer than the
   idle timeout, and the page's connection comes a moment after the page took it; the cull must not end it then.
   Once the page has gone, its kernel is ended as any other (``--MappingKernelManager.cull_*``).
-* When the server stops (signed out, stopped by the hub), its kernels stop with it, the pool's too.
+* **When the server stops** (signed out, stopped by the hub), its kernels stop with it, **the pool's at once**
+  (:meth:`~PreheatedAppKernels.shutdown_all`): it holds nothing to save, so it is killed, and one being heated is
+  not waited for: the run of the app's notebook in it is cancelled, and a refill not begun starts no kernel. A
+  page's kernel is shut down gently, as jupyter_server shuts any down (its exit saves what is pending). So a server
+  with a kernel heated or being heated stops as soon as one without (seen before: a server stopped while its
+  kernel was being heated stopped after the hub's SIGKILL, a minute after sign-out, see :mod:`.singleuser_server`).
 
 Voila's preheating kernel manager reads what it needs from its parent, which it takes to be Voila's application
 (the notebook, the templates, the server's address); here its parent is :class:`AppPageHost`, which gives it those
@@ -36,6 +41,7 @@ from the jupyter_server it runs in, with Voila's configuration as the server ext
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 
@@ -53,6 +59,12 @@ from .singleuser_server import PREHEAT_IDLE_SECONDS
 from .voila_server import REFILL_LATEST, paced_pool, release_gate
 
 POOL_SIZE = 1  # kernels kept heated for the app's page
+# Where the run of the app's notebook in the kernel being heated, cut short as the server stops, logs its cell (Voila:
+# "Error at server while executing cell", the cell and a traceback; nbclient: "Kernel died while waiting for execute
+# reply"): nowhere, as it is no error.
+CUT_SHORT_LOG = logging.getLogger(__name__ + ".cut_short")
+CUT_SHORT_LOG.addHandler(logging.NullHandler())
+CUT_SHORT_LOG.propagate = False
 
 
 class AppPageHost(LoggingConfigurable):
@@ -181,6 +193,39 @@ class PreheatedAppKernels(paced_pool(voila_kernel_manager_factory(AsyncMappingKe
             await self.shutdown_kernel(kernel_id, now=True)
             self.fill_if_needed(delay=0, notebook_name=self.notebook_path)
         return None  # a pool kernel is not idle while pages come: it waits for the next one
+
+    async def shutdown_all(self, now: bool = False) -> None:
+        """The server's stop: the pool's kernel, heated or being heated, is ended at once (see the module); then the
+        other kernels are shut down as jupyter_server shuts them down (gently, unless ``now``)."""
+        self._stopping = True
+        if self._refill_gate is not None:
+            release_gate(self._refill_gate)  # a refill held back ends without a kernel (paced_pool)
+        heating = [task for pool in self._pools.values() for task in pool]
+        self._pools = {}  # nothing left for Voila's shutdown_all to wait for
+        await asyncio.gather(*(self._end_at_once(task) for task in heating))
+        await super().shutdown_all(now=now)
+
+    async def _end_at_once(self, heating: asyncio.Task) -> None:
+        """End the pool's kernel that ``heating`` starts and heats: the kernel is killed, as soon as it is launched
+        if it is not yet, and the run of the notebook in it is cancelled."""
+        try:
+            heated = await heating  # at most the kernel's launch: a refill held back or not begun raises at once
+        except Exception:  # the server is stopping (paced_pool), or the kernel failed to start
+            return
+        renderer, rendering = heated["renderer"], heated["task"]
+        executor = getattr(renderer, "executor", None)  # runs the cells, once the kernel has answered
+        renderer.stop_generator = True  # no cell after the one under way, which, cut short, is no error:
+        for part in (renderer, executor):
+            if part is not None:
+                part.log = CUT_SHORT_LOG
+        rendering.cancel()
+        await asyncio.gather(rendering, return_exceptions=True)
+        if executor is not None and executor.kc is not None:
+            executor.kc.stop_channels()
+        try:
+            await self.shutdown_kernel(heated["kernel_id"], now=True)
+        except Exception:  # it had ended (its process died): the stop goes on with the others
+            self.log.debug("The kernel heated for the next page had ended before the server stopped", exc_info=True)
 
     def _pool_items(self, kernel_id: str):
         """The pool entries of ``kernel_id`` (heated, waiting for a page), each with its pool."""

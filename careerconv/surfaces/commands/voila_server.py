@@ -129,8 +129,8 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
             gate = self._refill_gate
             if kernel_id is None and gate is not None:  # a refill (a restart passes its kernel's id)
                 await asyncio.shield(gate)
-                if self._stopping:  # held back until the server stops: no kernel to start and stop again
-                    raise RuntimeError("the server is stopping")
+            if kernel_id is None and self._stopping:  # held back, or not begun, until the server stopped: no kernel
+                raise RuntimeError("the server is stopping")  # to start and stop again
             return await super()._initialize(notebook_path, kernel_id, **kwargs)
 
         def notify_disconnect(self, kernel_id):
