@@ -261,16 +261,25 @@ async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_se
     return seen
 
 
-def server_token(hub, login: str) -> str:
-    """The API token of ``login``'s server that ``hub`` runs (what its app calls the records service with)."""
+def processes_of(hub, login: str) -> dict[psutil.Process, dict[str, str]]:
+    """The processes ``hub`` runs for ``login`` (their server and its kernels), each with its environment."""
     hub_api = f"127.0.0.1:{hub.internal_ports[0]}/"  # the hub's own port: other hubs may run on this machine
+    found = {}
     for process in psutil.process_iter():
         try:
             environment = process.environ()
+            if environment.get("JUPYTERHUB_USER") == login and hub_api in environment.get("JUPYTERHUB_API_URL", "") \
+                    and process.status() != psutil.STATUS_ZOMBIE:
+                found[process] = environment
         except psutil.Error:
             continue
-        if environment.get("JUPYTERHUB_USER") == login and hub_api in environment.get("JUPYTERHUB_API_URL", "") \
-                and environment.get("JUPYTERHUB_API_TOKEN"):
+    return found
+
+
+def server_token(hub, login: str) -> str:
+    """The API token of ``login``'s server that ``hub`` runs (what its app calls the records service with)."""
+    for environment in processes_of(hub, login).values():
+        if environment.get("JUPYTERHUB_API_TOKEN"):
             return environment["JUPYTERHUB_API_TOKEN"]
     raise AssertionError(f"no server of {login} is running")
 
@@ -492,6 +501,55 @@ def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_
                         headers={"Authorization": f"token {hub.admin_token}"})
     wait_for(lambda: not kernel_processes(again) and not kernel_processes(last), 60,
              "the page's kernel or the one heated for the next page outlived their server")
+
+
+SLOW_STOP = 10  # seconds the hub waits for a server to stop (at sign-out too) before it answers (slow_stop_timeout)
+
+
+def test_a_server_stopped_while_its_kernel_for_the_next_page_is_heated_stops_at_once_and_leaves_no_kernel(hub):
+    """Found in CI: right after a coach signed in and out, the hub still listed their server, and starting it again
+    was refused for a minute. The server, stopped while it heated the kernel for the next page (as it does from its
+    start), had dropped that work half done and waited at its exit for the file reader thread the work held, until
+    the hub killed it a minute later. It ends the kernel being heated itself, at once: it has stopped within the
+    hub's wait, and no kernel of it outlives it."""
+    kernels = functools.partial(server_kernels, hub, "e0020")
+    start_server(hub, "e0020")
+    server = next(process for process in processes_of(hub, "e0020")
+                  if "careerconv.surfaces.commands.singleuser_server" in process.cmdline())
+    heated = [k for k, v in kernels().items() if v["execution_state"] == "idle"]
+    if heated:  # heated already (a quick machine): the one heated in place of it, killed, is being heated
+        for process in kernel_processes(heated[0]):
+            process.kill()
+        wait_for(lambda: [k for k in kernels() if k not in heated], 30, "no kernel was heated in place of it")
+    assert not [k for k, v in kernels().items() if v["execution_state"] == "idle"], \
+        "the kernel for the next page was heated already: this stop would not come mid-heating"
+
+    answers = []
+    stopping = threading.Thread(target=lambda: answers.append(requests.delete(
+        f"{hub.url}hub/api/users/e0020/server", headers={"Authorization": f"token {hub.admin_token}"}, timeout=120)))
+    stopping.start()
+    try:
+        ended = ended_within(server, SLOW_STOP)
+        left = list(processes_of(hub, "e0020"))  # as the server ended
+    finally:
+        stopping.join()
+    assert ended, f"the server still ran {SLOW_STOP} s after the hub stopped it"
+    assert not left, f"its kernel outlived the server: {left}"
+    assert answers[0].status_code == 204  # the hub saw it stopped within its wait
+
+
+def ended_within(process: psutil.Process, seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds``, told within a hundredth of a second of its end (not when its
+    parent has reaped it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.01)
+    return False
 
 
 PREHEAT_IDLE = 20  # seconds a coach's server keeps its heated kernel with no page, on the hub of the test below
