@@ -9,6 +9,7 @@ proxy with ``Authorization: token …``, as a coach's app or a script would send
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from tornado.websocket import websocket_connect
 from careerconv.records import config
 from careerconv.analytics import TABLE_TITLES
 from careerconv.surfaces.commands.hub import Hub
+from careerconv.records.resources import APP_NOTEBOOK
 from careerconv.records.store import Store
 from prerequisites import require_hub
 from service_harness import set_roster_day
@@ -259,16 +261,25 @@ async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_se
     return seen
 
 
-def server_token(hub, login: str) -> str:
-    """The API token of ``login``'s server that ``hub`` runs (what its app calls the records service with)."""
+def processes_of(hub, login: str) -> dict[psutil.Process, dict[str, str]]:
+    """The processes ``hub`` runs for ``login`` (their server and its kernels), each with its environment."""
     hub_api = f"127.0.0.1:{hub.internal_ports[0]}/"  # the hub's own port: other hubs may run on this machine
+    found = {}
     for process in psutil.process_iter():
         try:
             environment = process.environ()
+            if environment.get("JUPYTERHUB_USER") == login and hub_api in environment.get("JUPYTERHUB_API_URL", "") \
+                    and process.status() != psutil.STATUS_ZOMBIE:
+                found[process] = environment
         except psutil.Error:
             continue
-        if environment.get("JUPYTERHUB_USER") == login and hub_api in environment.get("JUPYTERHUB_API_URL", "") \
-                and environment.get("JUPYTERHUB_API_TOKEN"):
+    return found
+
+
+def server_token(hub, login: str) -> str:
+    """The API token of ``login``'s server that ``hub`` runs (what its app calls the records service with)."""
+    for environment in processes_of(hub, login).values():
+        if environment.get("JUPYTERHUB_API_TOKEN"):
             return environment["JUPYTERHUB_API_TOKEN"]
     raise AssertionError(f"no server of {login} is running")
 
@@ -415,6 +426,184 @@ def test_a_kernel_no_page_is_connected_to_ends_within_minutes_and_an_open_pages_
         assert waited < KERNEL_IDLE + KERNEL_IDLE // 3 + 10 and open_page in left
     finally:
         requests.delete(f"{hub.url}hub/api/users/e0001/server", timeout=120,
+                        headers={"Authorization": f"token {hub.admin_token}"})
+
+
+def kernel_processes(kernel_id: str) -> list[psutil.Process]:
+    """The processes of the kernel ``kernel_id`` (its command names its connection file)."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if any(f"kernel-{kernel_id}.json" in part for part in process.cmdline()):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+def server_kernels(hub, login: str) -> dict[str, dict]:
+    """The kernels of ``login``'s server by id, as its API lists them to ``login``."""
+    own = {"Authorization": f"token {hub.tokens[login]}"}
+    return {k["id"]: k for k in requests.get(f"{hub.url}user/{login}/api/kernels", headers=own, timeout=60).json()}
+
+
+def wait_for(condition, seconds: float, what: str):
+    """What ``condition()`` returns once it is true, asked every half second; failing with ``what`` after
+    ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.5)
+    return found
+
+
+def test_a_coachs_server_keeps_a_kernel_heated_for_the_next_page_which_the_idle_cull_never_ends(hub):
+    """A coach's page takes a kernel that has run the app's notebook already (seconds sooner than starting one).
+    Nobody is connected to that kernel while it waits, yet the idle cull leaves it alone; once a page has taken it,
+    it is the page's kernel: not ended in the moment before the page connects, ended KERNEL_IDLE s after its page
+    went (this page never connects). The server heats the next one, and another if that one's process is killed
+    (the server would restart it without the app); stopping the server ends its kernels."""
+    own = {"Authorization": f"token {hub.tokens['e0020']}"}
+    server = f"{hub.url}user/e0020/"
+    kernels = functools.partial(server_kernels, hub, "e0020")
+
+    start_server(hub, "e0020")
+    try:
+        heated = wait_for(lambda: [k for k, v in kernels().items() if v["execution_state"] == "idle"], 60,
+                          "no kernel was heated for the app's page")[0]
+        waited = time.monotonic()
+        while time.monotonic() - waited < KERNEL_IDLE + KERNEL_IDLE // 3 + 5:  # idle for longer than the cull allows
+            assert heated in kernels(), "the idle cull ended the kernel heated for the next page"
+            time.sleep(1)
+
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        taken = time.monotonic()
+        assert page.status_code == 200 and heated in page.text  # the page took the heated kernel
+        assert "application/vnd.jupyter.widget-view+json" in page.text  # ... where the app is built already
+        time.sleep(KERNEL_IDLE // 2)  # a browser connects to it in a moment: it must still run then
+        assert heated in kernels(), "the page's kernel was culled before the page could connect"
+
+        wait_for(lambda: heated not in kernels(), KERNEL_IDLE + KERNEL_IDLE // 3 + 15,
+                 "the kernel of a page that went was not ended")
+        assert time.monotonic() - taken >= KERNEL_IDLE  # idle counted from when the page took it
+        refilled = wait_for(lambda: [k for k, v in kernels().items() if v["execution_state"] == "idle"], 90,
+                            "no kernel was heated again after the page took one")[0]
+        for process in kernel_processes(refilled):  # killed (out of memory ...): restarted, it would lack the app
+            process.kill()
+        again = wait_for(lambda: [k for k, v in kernels().items() if k != refilled and v["execution_state"] == "idle"],
+                         90, "no kernel was heated in place of the one killed")[0]
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        assert again in page.text and refilled not in page.text and refilled not in kernels()
+        last = wait_for(lambda: [k for k, v in kernels().items() if k != again and v["execution_state"] == "idle"],
+                        90, "no kernel was heated after the page took the one heated in place of the killed one")[0]
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0020/server", timeout=120,
+                        headers={"Authorization": f"token {hub.admin_token}"})
+    wait_for(lambda: not kernel_processes(again) and not kernel_processes(last), 60,
+             "the page's kernel or the one heated for the next page outlived their server")
+
+
+SLOW_STOP = 10  # seconds the hub waits for a server to stop (at sign-out too) before it answers (slow_stop_timeout)
+
+
+def test_a_server_stopped_while_its_kernel_for_the_next_page_is_heated_stops_at_once_and_leaves_no_kernel(hub):
+    """Found in CI: right after a coach signed in and out, the hub still listed their server, and starting it again
+    was refused for a minute. The server, stopped while it heated the kernel for the next page (as it does from its
+    start), had dropped that work half done and waited at its exit for the file reader thread the work held, until
+    the hub killed it a minute later. It ends the kernel being heated itself, at once: it has stopped within the
+    hub's wait, and no kernel of it outlives it."""
+    kernels = functools.partial(server_kernels, hub, "e0020")
+    start_server(hub, "e0020")
+    server = next(process for process in processes_of(hub, "e0020")
+                  if "careerconv.surfaces.commands.singleuser_server" in process.cmdline())
+    heated = [k for k, v in kernels().items() if v["execution_state"] == "idle"]
+    if heated:  # heated already (a quick machine): the one heated in place of it, killed, is being heated
+        for process in kernel_processes(heated[0]):
+            process.kill()
+        wait_for(lambda: [k for k in kernels() if k not in heated], 30, "no kernel was heated in place of it")
+    assert not [k for k, v in kernels().items() if v["execution_state"] == "idle"], \
+        "the kernel for the next page was heated already: this stop would not come mid-heating"
+
+    answers = []
+    stopping = threading.Thread(target=lambda: answers.append(requests.delete(
+        f"{hub.url}hub/api/users/e0020/server", headers={"Authorization": f"token {hub.admin_token}"}, timeout=120)))
+    stopping.start()
+    try:
+        ended = ended_within(server, SLOW_STOP)
+        left = list(processes_of(hub, "e0020"))  # as the server ended
+    finally:
+        stopping.join()
+    assert ended, f"the server still ran {SLOW_STOP} s after the hub stopped it"
+    assert not left, f"its kernel outlived the server: {left}"
+    assert answers[0].status_code == 204  # the hub saw it stopped within its wait
+
+
+def ended_within(process: psutil.Process, seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds``, told within a hundredth of a second of its end (not when its
+    parent has reaped it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+PREHEAT_IDLE = 20  # seconds a coach's server keeps its heated kernel with no page, on the hub of the test below
+
+
+@pytest.fixture
+def hub_heating_briefly(tmp_path):
+    """A hub whose coaches' servers let their heated kernel go after PREHEAT_IDLE s with no page (1800 by default),
+    and end a kernel no page is connected to after KERNEL_IDLE s."""
+    data = tmp_path / "data"
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    with mock.patch.dict(os.environ, {"CAREERCONV_HUB_KERNEL_IDLE_SECONDS": str(KERNEL_IDLE),
+                                      "CAREERCONV_HUB_PREHEAT_IDLE_SECONDS": str(PREHEAT_IDLE)}):
+        running = Hub.start(data, tmp_path / "state", groups=GROUPS, authenticator="dummy", admin_token=True)
+    try:
+        running.tokens = {"e0020": running.user_token("e0020")}
+        yield running
+    finally:
+        running.stop()
+
+
+def test_a_server_with_no_page_for_a_while_lets_its_heated_kernel_go_and_heats_one_again_after_the_next_page(
+        hub_heating_briefly):
+    """Found in review: the hub has no idle-server cull, so every coach who signed in once kept a heated kernel
+    (some 165 MB) for as long as the hub ran, 33 GB for 200 coaches. With no page of the app for PREHEAT_IDLE s the
+    server shuts its heated kernel down, and heats none until a page comes; that page starts a kernel of its own,
+    where the app is built as on a server without a heated kernel; then one is heated again for the next page."""
+    hub = hub_heating_briefly
+    own = {"Authorization": f"token {hub.tokens['e0020']}"}
+    server = f"{hub.url}user/e0020/"
+    kernels = functools.partial(server_kernels, hub, "e0020")
+
+    started = time.monotonic()
+    start_server(hub, "e0020")
+    try:
+        heated = wait_for(lambda: [k for k, v in kernels().items() if v["execution_state"] == "idle"], 60,
+                          "no kernel was heated for the app's page")[0]
+        wait_for(lambda: heated not in kernels(), PREHEAT_IDLE + KERNEL_IDLE // 3 + 30,
+                 "the heated kernel was kept with no page")
+        assert time.monotonic() - started >= PREHEAT_IDLE  # not before the server went that long without a page
+        wait_for(lambda: not kernel_processes(heated), 30, "the heated kernel was let go but its process runs on")
+        time.sleep(KERNEL_IDLE)  # several cull passes: none heats another while no page comes
+        assert kernels() == {}, "a kernel was heated again with no page asking"
+
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        cold = [k for k in kernels() if k in page.text]
+        assert page.status_code == 200 and len(cold) == 1, "the page got no kernel of its own"
+        assert "application/vnd.jupyter.widget-view+json" in page.text  # the app was built in it
+        again = wait_for(lambda: [k for k, v in kernels().items() if k not in cold and v["execution_state"] == "idle"],
+                         120, "no kernel was heated for the next page after the page that found none")[0]
+        page = requests.get(server + f"voila/render/{APP_NOTEBOOK}", headers=own, timeout=120)
+        assert page.status_code == 200 and again in page.text  # the next page takes it
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0020/server", timeout=120,
                         headers={"Authorization": f"token {hub.admin_token}"})
 
 

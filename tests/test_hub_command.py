@@ -154,9 +154,11 @@ def test_careerconv_hub_with_a_bad_groups_file_says_so_and_starts_nothing(tmp_pa
     assert not (tmp_path / "hub-state").exists()
 
 
-def _hub_configurations(tmp_path, *environments: dict[str, str]) -> list[subprocess.CompletedProcess]:
+def _hub_configurations(tmp_path, *environments: dict[str, str], about: str = "cull"
+                         ) -> list[subprocess.CompletedProcess]:
     """careerconv's JupyterHub configuration file run as JupyterHub loads it (in a process of its own), once with
-    each of ``environments``, all at once: what each printed, and what it set for a coach's server's kernels."""
+    each of ``environments``, all at once: what each printed, and the arguments it gave a coach's server that
+    contain ``about`` (by default those of the idle cull of its kernels)."""
     script = ("import json, sys\nfrom traitlets.config import Config\nfrom careerconv.records import resources\n"
               "c = Config()\nexec(resources.jupyterhub_config_file().read_text(), {'get_config': lambda: c, "
               "'load_subconfig': lambda path: None, '__file__': 'jupyterhub_config.py'})\n"
@@ -165,7 +167,7 @@ def _hub_configurations(tmp_path, *environments: dict[str, str]) -> list[subproc
               "c.Spawner.pre_spawn_hook(Spawner)\n"
               "from careerconv.surfaces.commands import singleuser_server\n"
               "import os; os.environ.update(Spawner.environment)\n"
-              "print(json.dumps([a for a in singleuser_server.app_only_arguments() if 'cull' in a]))\n")
+              f"print(json.dumps([a for a in singleuser_server.app_only_arguments() if {about!r} in a]))\n")
     running = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, stdin=subprocess.DEVNULL, cwd=tmp_path,
                                 env={**os.environ, "CAREERCONV_HUB_STATE": str(tmp_path / f"state-{n}"),
@@ -199,6 +201,25 @@ def test_a_coachs_unused_kernels_end_after_the_hubs_idle_setting_and_a_bad_one_i
         assert answer.returncode != 0 and not answer.stdout
         assert f"CAREERCONV_HUB_KERNEL_IDLE_SECONDS is {value!r}: give a whole number of seconds, at least 10" \
             in answer.stderr
+
+
+def test_a_coachs_server_keeps_its_heated_kernel_as_long_as_the_hubs_preheat_setting_and_a_bad_one_is_refused(
+        tmp_path):
+    """A coach's server shuts the kernel heated for the next page down after 1800 s with no page by default; an
+    operator may set it with CAREERCONV_HUB_PREHEAT_IDLE_SECONDS (at least 10, or 0: no kernel heated); anything
+    else stops the hub saying what is allowed."""
+    bad = ("5", "half an hour", "-30")
+    default, short, none, *refused = _hub_configurations(
+        tmp_path, {}, {"CAREERCONV_HUB_PREHEAT_IDLE_SECONDS": "600"}, {"CAREERCONV_HUB_PREHEAT_IDLE_SECONDS": "0"},
+        *({"CAREERCONV_HUB_PREHEAT_IDLE_SECONDS": value} for value in bad), about="PreheatedAppKernels")
+    heated = "--ServerApp.kernel_manager_class=careerconv.surfaces.commands.preheated_kernels.PreheatedAppKernels"
+    assert json.loads(default.stdout) == [heated, "--PreheatedAppKernels.preheat_idle_seconds=1800"], default.stderr
+    assert json.loads(short.stdout) == [heated, "--PreheatedAppKernels.preheat_idle_seconds=600"], short.stderr
+    assert json.loads(none.stdout) == [], none.stderr  # jupyter_server's own kernel manager: each page starts one
+    for value, answer in zip(bad, refused):
+        assert answer.returncode != 0 and not answer.stdout
+        assert f"CAREERCONV_HUB_PREHEAT_IDLE_SECONDS is {value!r}: give a whole number of seconds, 0 (no kernel " \
+               "heated) or at least 10" in answer.stderr
 
 
 def start_hub_command(data, *options: str) -> tuple[subprocess.Popen, str]:

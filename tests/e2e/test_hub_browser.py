@@ -12,15 +12,19 @@ at 400 and 800 px; the hub's error pages are sized for a phone at 400 px. Screen
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 
 import pytest
+import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from careerconv.records import config
 from careerconv.surfaces.commands.hub import Hub
 from careerconv.records.importers import import_roster
+from careerconv.records.resources import APP_NOTEBOOK
 from careerconv.records.store import Store
 from prerequisites import require_hub
 from orgs import custom_question_set
@@ -30,6 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 require_hub()
 
 GROUPS = {"coaches": ["e0020", "e0001"], "hr": ["hana"], "operators": ["olga"]}
+KERNEL_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # as jupyter_server names kernels
 E0020_PEOPLE = ["E0003", "E0004", "E0006", "E0010", "E0011", "E0012", "E0021", "E0023"]
 
 
@@ -39,7 +44,7 @@ def hub(tmp_path_factory):
     data = root / "data"
     shutil.copytree(config.SAMPLE_DATA_DIR, data)
     custom_question_set(data)
-    running = Hub.start(data, root / "state", groups=GROUPS, authenticator="dummy")
+    running = Hub.start(data, root / "state", groups=GROUPS, authenticator="dummy", admin_token=True)
     yield running
     running.stop()
 
@@ -107,6 +112,44 @@ def test_a_coach_signs_in_and_the_app_shows_only_their_people(browser, hub, outp
         log = [json.loads(line) for line in (hub.state / "access-log.jsonl").read_text().splitlines()]
         assert {(e["user"], e["employee_id"], e["outcome"]) for e in log} >= {("e0020", "E0004", "allowed")}
         assert {e["user"] for e in log} == {"e0020"}
+    finally:
+        context.close()
+
+
+def test_a_coachs_next_page_opens_with_a_kernel_heated_before_it_was_asked_for_and_finds_their_person(
+        browser, hub, output_dir):
+    """Under the hub a coach's page took seconds each time it was opened on a running server: a kernel was
+    started, and the app imported and built, while the coach waited. The server now keeps a kernel heated (the
+    app's notebook run in it) for the next page: once a page has taken one, another is heated, and the next page
+    opened is served by a kernel that was running before the page was asked for, and works as the first."""
+    own = {"Authorization": f"token {hub.user_token('e0001')}"}
+    app = f"{hub.url}user/e0001/voila/render/{APP_NOTEBOOK}"
+
+    def kernels() -> set[str]:
+        return {k["id"] for k in requests.get(f"{hub.url}user/e0001/api/kernels", headers=own, timeout=60).json()}
+
+    context, page = sign_in(browser, hub, "e0001")
+    try:
+        page.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
+        with_first_page = kernels()
+        deadline = time.monotonic() + 120
+        while not (heated := kernels() - with_first_page):  # the next page's kernel, heated after the first's
+            assert time.monotonic() < deadline, "no kernel was heated for the next page"
+            time.sleep(1)
+        page.close()
+        page = context.new_page()
+        answer = page.goto(app)
+        serving = set(re.findall(KERNEL_ID, answer.text()))
+        assert serving and serving <= heated, f"the page's kernel {serving} was not among those heated {heated}"
+        page.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
+        page.set_default_timeout(60_000)
+        page.fill(".cc-search input", "E0002")
+        expect(page.locator(".cc-result")).to_have_count(1)  # the search has answered: one person
+        assert [text.rsplit(" · ", 1)[1] for text in page.locator(".cc-result").all_inner_texts()] == ["E0002"]
+        for width in (1280, 400):
+            page.set_viewport_size({"width": width, "height": 1400})
+            page.wait_for_timeout(500)
+            page.locator(".cc-app").screenshot(path=str(output_dir / f"hub-coach-preheated-{width}.png"))
     finally:
         context.close()
 

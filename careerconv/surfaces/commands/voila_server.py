@@ -73,7 +73,8 @@ class QuietAppNotebookTrust(logging.Filter):
                     and tuple(map(str, record.args or ())) == (APP_NOTEBOOK,))
 
 
-def _release(gate: asyncio.Future) -> None:
+def release_gate(gate: asyncio.Future) -> None:
+    """Let the kernel held back behind ``gate`` start heating (once; later calls do nothing)."""
     if not gate.done():
         gate.set_result(None)
 
@@ -85,7 +86,7 @@ async def _rendered_then_release(render_task, gate: asyncio.Future, settle: floa
     try:
         rendered, rendering = await render_task
     except BaseException:
-        _release(gate)
+        release_gate(gate)
         raise
 
     async def rest():
@@ -93,7 +94,7 @@ async def _rendered_then_release(render_task, gate: asyncio.Future, settle: floa
             async for item in rendering:
                 yield item
         finally:
-            loop.call_later(settle, _release, gate)
+            loop.call_later(settle, release_gate, gate)
 
     return rendered, rest()
 
@@ -112,14 +113,14 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
 
         async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
             if self._refill_gate is not None:
-                _release(self._refill_gate)  # a page waits: the kernel being held back starts now
+                release_gate(self._refill_gate)  # a page waits: the kernel being held back starts now
             gate = self._refill_gate = asyncio.get_running_loop().create_future()
-            asyncio.get_running_loop().call_later(latest, _release, gate)
+            asyncio.get_running_loop().call_later(latest, release_gate, gate)
             try:
                 render_task, rendered_cache, kernel_id = await super().get_rendered_notebook(
                     notebook_name, *args, **kwargs)
             except BaseException:
-                _release(gate)
+                release_gate(gate)
                 raise
             return (asyncio.ensure_future(_rendered_then_release(render_task, gate, settle)), rendered_cache,
                     kernel_id)
@@ -128,8 +129,8 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
             gate = self._refill_gate
             if kernel_id is None and gate is not None:  # a refill (a restart passes its kernel's id)
                 await asyncio.shield(gate)
-                if self._stopping:  # held back until the server stops: no kernel to start and stop again
-                    raise RuntimeError("the server is stopping")
+            if kernel_id is None and self._stopping:  # held back, or not begun, until the server stopped: no kernel
+                raise RuntimeError("the server is stopping")  # to start and stop again
             return await super()._initialize(notebook_path, kernel_id, **kwargs)
 
         def notify_disconnect(self, kernel_id):
@@ -146,7 +147,7 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
             # Voila's shutdown waits for every pool kernel (a failed one is skipped): release the held one.
             self._stopping = True
             if self._refill_gate is not None:
-                _release(self._refill_gate)
+                release_gate(self._refill_gate)
             return await super().shutdown_all(*args, **kwargs)
 
         async def _async_shutdown_kernel(self, kernel_id, *args, **kwargs):

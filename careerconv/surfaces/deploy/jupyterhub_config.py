@@ -37,7 +37,13 @@ CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``car
                                it is not the data folder's own
 CAREERCONV_HUB_KERNEL_IDLE_   optional: how long a coach's kernel that no page is connected to
 SECONDS                        (a tab closed or reloaded) lives after its last use, in seconds
-                               (default 180, at least 10); a connected page's kernel lives on
+                               (default 180, at least 10); a connected page's kernel lives on, and
+                               the one kept heated for the coach's next page lives as below
+CAREERCONV_HUB_PREHEAT_IDLE_   optional: how long a coach's server keeps a kernel heated for the
+SECONDS                        next page (some 165 MB) with no page of the app opened, in seconds
+                               (default 1800, 0 or at least 10; 0: none heated, each page starts
+                               its kernel); the next page then starts its own and the server heats
+                               one again after it: only servers with a page in that time hold one
 =============================  ==============================================================
 
 The hub's output (its own log lines, its proxy's, the records service's, the coaches' servers', a traceback) names
@@ -97,6 +103,10 @@ kernel_idle = env("CAREERCONV_HUB_KERNEL_IDLE_SECONDS", "")
 if kernel_idle and not (kernel_idle.isdigit() and int(kernel_idle) >= 10):
     raise SystemExit(f"CAREERCONV_HUB_KERNEL_IDLE_SECONDS is {kernel_idle!r}: give a whole number of seconds, "
                      "at least 10 (or leave it unset for 180)")
+preheat_idle = env("CAREERCONV_HUB_PREHEAT_IDLE_SECONDS", "")
+if preheat_idle and not (preheat_idle.isdigit() and (int(preheat_idle) == 0 or int(preheat_idle) >= 10)):
+    raise SystemExit(f"CAREERCONV_HUB_PREHEAT_IDLE_SECONDS is {preheat_idle!r}: give a whole number of seconds, "
+                     "0 (no kernel heated) or at least 10 (or leave it unset for 1800)")
 # What the hub starts on this machine (its proxy, the records service, each user's server) runs through this
 # wrapper, which ties it to the hub's process: it ends when the hub dies, also by SIGKILL, instead of holding its
 # port and the data folder with nobody to stop it. JupyterHub starts them from its event loop, in the hub's main
@@ -252,6 +262,8 @@ def careerconv_environment(spawner):
     })
     if kernel_idle:  # read by careerconv.surfaces.commands.singleuser_server
         spawner.environment["CAREERCONV_KERNEL_IDLE_SECONDS"] = kernel_idle
+    if preheat_idle:  # ... as this
+        spawner.environment["CAREERCONV_PREHEAT_IDLE_SECONDS"] = preheat_idle
     from jupyterhub.spawner import LocalProcessSpawner
 
     # A server the hub starts on this machine ends with the hub, whatever command the deployment gives it (a local
