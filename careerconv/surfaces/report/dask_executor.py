@@ -59,8 +59,8 @@ from .runner import (
     ReportMaker,
     ReportOutcome,
     ReportRequest,
+    STOP_SIGNALS,
     _code_digest,
-    _STOPS,
     failed_outcome,
 )
 
@@ -431,7 +431,7 @@ def _gather(client: Any, distributed: Any, plugin_name: str, batch: str, setting
         for future in completions:
             # A stop is taken between completions, never while the client waits on its loop for a call to start
             # (found: Ctrl-C or SIGTERM there made distributed print a NameError traceback from its sync()).
-            with signals_held(*_STOPS):
+            with signals_held(*STOP_SIGNALS):
                 i, attempt = meta.pop(future)
                 try:
                     outcome = future.result()

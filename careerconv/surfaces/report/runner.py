@@ -115,6 +115,7 @@ __all__ = [
     "ReportOutcome",
     "ReportPaths",
     "ReportRequest",
+    "STOP_SIGNALS",
     "WarmKernel",
     "WarmKernelEngine",
     "failed_outcome",
@@ -1388,7 +1389,7 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
                          and _stored_fingerprint(paths) != job.pdf_fingerprint)
             # Whole before a stopped batch ends (found: Ctrl-C that came between a report's page and its stamp left
             # a page the stop message counted as made, which the next run made again, as it had no stamp).
-            with signals_held(*_STOPS):
+            with signals_held(*STOP_SIGNALS):
                 _write_files(job, page, paths, stale_pdf, written)
         except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
             outcome.status = FAILED
@@ -1420,7 +1421,7 @@ def _write_files(job: ReportJob, page: str, paths: ReportPaths, stale_pdf: bool,
 
 
 # The signals that stop a batch (Ctrl-C; SIGTERM, which the command makes stop it as Ctrl-C does).
-_STOPS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _repoint(job: ReportJob, store: Store) -> None:
