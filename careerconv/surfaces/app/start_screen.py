@@ -337,7 +337,8 @@ class StartScreen:
         whom = f"the {len(members)} {'person' if len(members) == 1 else 'people'} below"
         self.team.show_members(coach, self.people.coach_choice_label(coach), members, self.today(),
                                note=self.people.coach_note(coach, whom),
-                               starts=not self.people.away_label(coach))
+                               starts=not self.people.away_label(coach),
+                               whose=functools.partial(self.people.draft_coach_label, person_coach=coach))
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
