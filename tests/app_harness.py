@@ -39,3 +39,15 @@ class Harness:
     def stored(self) -> dict:
         """The open conversation as the store holds it."""
         return self.store.load_conversation(self.app.record["employee_id"], self.app.record["conversation_id"])
+
+    def leave_unfinished(self, employee_id: str, dream: str, note: str | None = None) -> None:
+        """Start a conversation with ``employee_id`` (with the coach chosen, else theirs), type ``dream`` and close
+        it; with ``note``, then a check-in, typing that: both are left unfinished, saved as drafts."""
+        self.app.select_employee(employee_id)
+        self.app.start_conversation()
+        self.app.editor("dreams").list.texts[0].value = dream
+        self.app.close_conversation()
+        if note is not None:
+            view = self.app.open_checkin()
+            view.note.value = note
+            view.back_button.click()

@@ -168,18 +168,13 @@ def test_a_draft_another_coach_left_is_offered_saying_whose_it_is(tmp_path: Path
     """Found by a helper: Ada moved from Grace Hopper to Edith Clarke with a conversation and a check-in Grace left
     unfinished, and Edith's app offered them as "A conversation of 20 Aug 2026 is not finished ... Pick up where you
     left off?", as if they were hers. The offer names whose they are (with Edith chosen, and with all coaches, Ada's
-    coach being Edith now); Grace's own offer reads as before."""
+    coach being Edith now); Grace's own offer reads as before. The local app keeps no earlier roster, so Grace is
+    not called Ada's former coach (she might have stood in once: see the next test)."""
     root = tmp_path / "data"
     make_small_org(root)
     h = Harness(root, coach_id="C01")
     h.on("2026-08-20")
-    h.app.select_employee("E001")
-    h.app.start_conversation()
-    h.app.editor("dreams").list.texts[0].value = "Lead the platform team"
-    h.app.close_conversation()
-    view = h.app.open_checkin()
-    view.note.value = "Talked about the demo"
-    view.back_button.click()
+    h.leave_unfinished("E001", "Lead the platform team", "Talked about the demo")
     moved = [("C02", "Edith Clarke", "C00", "Research", "Head of research", 12),
              *[(e, n, "C02" if e == "E001" else c, d, r, m) for e, n, c, d, r, m in SMALL_ORG_PEOPLE]]
     Store(root).save_roster(roster(moved))
@@ -189,16 +184,15 @@ def test_a_draft_another_coach_left_is_offered_saying_whose_it_is(tmp_path: Path
         start.choose(coach=chosen)
         start.on_select("E001")
         said = html.unescape(start.draft_html.value)
-        assert said.startswith("<div><b>A conversation of 20 Aug 2026 by Grace Hopper (C01), their former coach, is "
-                               "not finished</b>. It holds 1 dream.")
+        assert said.startswith("<div><b>A conversation of 20 Aug 2026 by Grace Hopper (C01) is not finished</b>. It "
+                               "holds 1 dream.")
         assert said.endswith("Pick up where they left off? It stays in their name as its coach.</div>")
         assert start.checkin_draft_box.layout.display != "none"
         assert start.checkin_discard_row.layout.display == "none"  # resumed, not discarded
         assert html.unescape(start.checkin_draft_html.value).startswith(
-            "<div><b>A check-in of 20 Aug 2026 by Grace Hopper (C01), their former coach, is not finished.</b> "
-            "It holds a note.")
+            "<div><b>A check-in of 20 Aug 2026 by Grace Hopper (C01) is not finished.</b> It holds a note.")
         start.start_button.click()
-        assert ("already has an unfinished conversation of 20 Aug 2026 by Grace Hopper (C01), their former coach."
+        assert ("already has an unfinished conversation of 20 Aug 2026 by Grace Hopper (C01)."
                 in html.unescape(start.start_confirm_html.value))
 
     start = Harness(root, coach_id="C01").app.start_screen  # Grace's own
@@ -207,3 +201,36 @@ def test_a_draft_another_coach_left_is_offered_saying_whose_it_is(tmp_path: Path
     assert said.startswith("<div><b>A conversation of 20 Aug 2026 is not finished</b>. It holds 1 dream.")
     assert said.endswith("Pick up where you left off?</div>") and " by " not in said
     assert start.checkin_draft_box.layout.display == "none"
+
+
+def test_a_coach_who_stood_in_once_is_not_called_the_persons_former_coach(tmp_path: Path):
+    """Found by a helper: Edith Clarke stood in once for Grace Hopper and left a conversation and a check-in with
+    Ada unfinished; Ada's coach stayed Grace, and Grace's app offered them as "by Edith Clarke (C02), their former
+    coach", which Edith never was. Named as the data says: by Edith, who is on the roster; and back in Edith's app,
+    Grace's own draft is "by Grace Hopper (C01), their coach"."""
+    root = tmp_path / "data"
+    make_small_org(root)
+    Store(root).save_roster(roster([("C02", "Edith Clarke", "C00", "Research", "Head of research", 12),
+                                    *SMALL_ORG_PEOPLE]))
+    h = Harness(root, coach_id="C02")
+    h.on("2026-08-20")
+    h.app.start_screen.choose(coach="C02")
+    h.leave_unfinished("E001", "Lead the platform team", "Talked about the demo")
+
+    for chosen in ("C01", ""):  # Grace chosen, and all coaches (Ada's coach being Grace)
+        start = Harness(root, coach_id=chosen).app.start_screen
+        start.choose(coach=chosen)
+        start.on_select("E001")
+        said = html.unescape(start.draft_html.value)
+        assert said.startswith("<div><b>A conversation of 20 Aug 2026 by Edith Clarke (C02) is not finished</b>. "
+                               "It holds 1 dream.")  # on main: "by Edith Clarke (C02), their former coach, is ..."
+        assert html.unescape(start.checkin_draft_html.value).startswith(
+            "<div><b>A check-in of 20 Aug 2026 by Edith Clarke (C02) is not finished.</b> It holds a note.")
+        assert "former" not in said
+
+    Harness(root, coach_id="C01").leave_unfinished("E002", "Write a compiler")
+    start = Harness(root, coach_id="C02").app.start_screen
+    start.choose(coach="C02")
+    start.on_select("E002")
+    assert html.unescape(start.draft_html.value).startswith(
+        "<div><b>A conversation of 1 Oct 2026 by Grace Hopper (C01), their coach, is not finished</b>.")

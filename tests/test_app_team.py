@@ -22,7 +22,7 @@ from careerconv.surfaces.app.team import (TeamMember, TeamRow, badge_html, due_c
 from careerconv.records.store import Store
 
 from app_harness import Harness
-from orgs import ada_checkin, checkin, conversation, roster
+from orgs import SMALL_ORG_PEOPLE, ada_checkin, checkin, conversation, make_small_org, roster
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -326,6 +326,41 @@ def test_a_row_wraps_only_where_it_stays_readable_and_keeps_a_right_to_left_name
     ada = TeamMember("E1", "Ada Lovelace", "", "", cadence.SCHEDULED, cadence.CONVERSATION, None, None, None,
                      cadence.SCHEDULED, None, None, None, None)
     assert 'aria-label="Open Ada Lovelace (E1)">Ada Lovelace</button>' in TeamRow(ada, today).html  # as typed
+
+
+def test_a_row_says_whose_a_draft_another_coach_wrote_is_and_its_buttons_resume_it_in_their_name(tmp_path: Path):
+    """Found in the team view: Ada moved from Grace Hopper to Edith Clarke with a conversation and a check-in Grace
+    left unfinished, and Edith's row of Ada read "draft of 20 Aug 2026", "Resume draft", as if they were hers (her
+    page says whose they are). The row says they are Grace's, as the page does, and its buttons' tips that they are
+    resumed in Grace's name, which they are; Edith's own draft reads as before."""
+    root = tmp_path / "data"
+    make_small_org(root)
+    grace = Harness(root, coach_id="C01")
+    grace.on("2026-08-20")
+    grace.leave_unfinished("E001", "Lead the platform team", "Talked about the demo")
+    Store(root).save_roster(roster([("C02", "Edith Clarke", "C00", "Research", "Head of research", 12),
+                                    *[(e, n, "C02" if e == "E001" else c, d, r, m)
+                                      for e, n, c, d, r, m in SMALL_ORG_PEOPLE]]))
+    edith = Harness(root, coach_id="C02")
+    edith.leave_unfinished("E004", "Prove a program correct")
+
+    team = edith.app.team_routes.show_team("C02")
+    ada = team.row("E001")
+    assert text(ada.due_html).endswith("draft of 20 Aug 2026 by Grace Hopper (C01) "  # on main: no "by ..."
+                                       "check-in of 20 Aug 2026 by Grace Hopper (C01) not saved yet")
+    assert (ada.conversation_label, ada.checkin_label) == ("Resume draft", "Resume check-in")
+    tips = htmllib.unescape(ada.html)
+    assert ('title="Resume the conversation with Ada Lovelace of 20 Aug 2026 by Grace Hopper (C01): it '
+            'stays in their name as its coach"') in tips
+    assert ('title="Resume the check-in with Ada Lovelace of 20 Aug 2026 by Grace Hopper (C01): it stays '
+            'in their name as its coach"') in tips
+    own = team.row("E004")
+    assert text(own.due_html).endswith("draft of 1 Oct 2026") and " by " not in text(own.due_html)
+    assert 'title="Resume the conversation with Edsger Dijkstra of 1 Oct 2026"' in own.html
+
+    team.click("E001", "conversation")  # resumed as the tip says: Grace's draft, in her name
+    assert edith.app.record["dreams"][0]["text"] == "Lead the platform team"
+    assert edith.app.record["coach_id"] == "C01"
 
 
 # --------------------------------------------------------------------------- carry-over, end to end

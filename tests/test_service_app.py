@@ -8,6 +8,7 @@ service runs in this process (``service_harness``), coach A is e0020 (E0020).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from typing import Callable
 
@@ -348,7 +349,9 @@ def test_the_new_coachs_team_view_shows_no_draft_of_the_former_coach_as_theirs(s
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
     b = Harness(tmp_path / "b")
     row = b.app.team_routes.show_team("E0001").row("E0003")
-    assert "draft of" not in row.due_html and row.conversation_label == "Start conversation"
+    former = "draft of 1\xa0Oct\xa02026 by Théo Lambert (E0020), their former coach (read-only)"
+    said = html.unescape(row.due_html)  # the former coach's draft is said to be theirs, and read-only (below)
+    assert said.count("draft of") == 1 and former in said and row.conversation_label == "Start conversation"
 
     b.app.select_employee("E0003")
     b.app.start_conversation()  # the new coach's own draft is theirs
@@ -627,3 +630,30 @@ def test_an_older_records_service_that_says_no_days_of_the_coach_leaves_them_unm
     assert ("Théo Lambert (E0020)", "E0020") in h.app.start_screen.coach_choice.options
     h.app.select_employee("E0004")
     assert h.app.start_screen.start_button.layout.display != "none"
+
+
+def test_the_team_row_of_a_person_moved_with_a_former_coachs_drafts_says_they_are_there_read_only(
+        svc, tmp_path, monkeypatch):
+    """Found in the team view on the hub: Do-yun Yoon moved from Théo Lambert to the coach signed in with a
+    conversation and a check-in Théo left unfinished, and her row said nothing of them (no draft, "Start
+    conversation", "Check-in"), though her page shows them to read. The row names them, whose they are and that they
+    are read-only; its buttons start new ones beside them, and their tips say so."""
+    a = started(tmp_path / "a", "E0003", "Words of the former coach")
+    a.app.close_conversation()
+    a.app.open_checkin().note.value = "The former coach's note"
+    a.advance(2)
+    _move(svc, "E0003", "E0001")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    row = b.app.team_routes.show_team("E0001").row("E0003")
+    nb = "\u00a0"
+    assert (f"draft of 1{nb}Oct{nb}2026 by Théo Lambert (E0020), their former coach (read-only)"
+            in html.unescape(row.due_html))
+    assert (f"check-in of 1{nb}Oct{nb}2026 by Théo Lambert (E0020), their former coach (read-only)"
+            in html.unescape(row.due_html))
+    assert row.conversation_label == "Start conversation" and row.checkin_label == "Check-in"
+    tips = html.unescape(row.html)
+    assert ("Start a career conversation with Do-yun Yoon (the conversation of 1 Oct 2026 by Théo Lambert "
+            "(E0020), their former coach, stays as it is, read-only)") in tips
+    assert ("Check-in: follow up Do-yun Yoon's plan (the check-in of 1 Oct 2026 by Théo Lambert (E0020), "
+            "their former coach, stays as it is, read-only)") in tips

@@ -42,7 +42,7 @@ from careerconv.records.dates import human_date
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
 from conftest import AppServer
-from orgs import import_renames_and_a_leaver, make_small_org
+from orgs import conversation, import_renames_and_a_leaver, make_small_org
 from test_app_coach_browser import WAIT, layout_problems, ready, shot
 from text_lines import measuring
 
@@ -434,10 +434,11 @@ RESULT_CUT_JS = measuring("b", r"""
 """)
 
 
-def demo_after_import(data, rows: dict[str, dict[str, str]]):
+def demo_after_import(data, rows: dict[str, dict[str, str]], drafts: tuple[dict, ...] = ()):
     """The 60-person demo organisation (``careerconv demo --employees 60 --seed 7``) in ``data`` after a roster
     import of ``employee id -> {"Name": ..., and any other column of the export, such as "Termination Date"}``
-    (the coach, department and role as the demo has them), served as :func:`serve` does."""
+    (the coach, department and role as the demo has them), with ``drafts`` (conversation records) saved, served as
+    :func:`serve` does."""
     write_demo_organisation(data, 60, 7, dt.date(2026, 12, 4))
     roster = Store(data).roster().set_index("employee_id")
     export = data.parent / "roster-export.csv"
@@ -450,6 +451,8 @@ def demo_after_import(data, rows: dict[str, dict[str, str]]):
             writer.writerow([eid, person["coach_id"], person["department"], person["role"],
                              *(row.get(c, "") for c in columns)])
     import_roster(Store(data), export)
+    for draft in drafts:
+        Store(data).save_conversation(draft)
     yield from serve(data)
 
 
@@ -588,11 +591,29 @@ ROW_CUT_JS = measuring("row", r"""
 """)
 
 
+# a draft conversation with one of his people by another coach (Niklas's own coach standing in once)
+OTHER_COACH_DRAFT = ("E0002", "2026-12-01", "E0019")
+
+
 @pytest.fixture(scope="module")
 def renamed_team_server(tmp_path_factory, browser):
-    """The demo organisation after a roster import that renames three of coach E0031's people (:data:`TEAM_NAMES`)."""
+    """The demo organisation after a roster import that renames three of coach E0031's people (:data:`TEAM_NAMES`),
+    one of whom has a draft conversation another coach wrote (:data:`OTHER_COACH_DRAFT`)."""
+    eid, day, coach = OTHER_COACH_DRAFT
     yield from demo_after_import(tmp_path_factory.mktemp("team-names") / "data",
-                                 {eid: {"Name": name} for eid, name in TEAM_NAMES.items()})
+                                 {eid: {"Name": name} for eid, name in TEAM_NAMES.items()},
+                                 drafts=(conversation(eid, day, coach=coach, status="draft"),))
+
+
+def open_team(browser, server, width: int):
+    """A page ``width`` px wide on ``server`` showing the team view of :data:`TEAM_COACH`."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(server.url)
+    ready(page)
+    page.locator(".cc-coach select").select_option(label=TEAM_COACH)
+    page.locator(".cc-view-choice button", has_text="My team").click()
+    return page
 
 
 @pytest.mark.parametrize("width", (360, 400, 800, 1280))
@@ -601,12 +622,7 @@ def test_every_name_and_due_line_of_the_team_view_reads_whole(browser, renamed_t
     400 and 1280 px, and a badge ("Check-in overdue · 80 days") ran past its cell (over the action items at
     800 px). Every text of every row reads whole, a 60-character name, a double-barrelled name with particles and
     a right-to-left name included, and nothing overflows sideways."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.set_default_timeout(WAIT)
-    page.goto(renamed_team_server.url)
-    ready(page)
-    page.locator(".cc-coach select").select_option(label=TEAM_COACH)
-    page.locator(".cc-view-choice button", has_text="My team").click()
+    page = open_team(browser, renamed_team_server, width)
     rows = page.locator(".cc-team-row")
     rows.nth(8).wait_for()  # his nine people
     names = {}
@@ -622,3 +638,21 @@ def test_every_name_and_due_line_of_the_team_view_reads_whole(browser, renamed_t
     assert {eid: found for eid, found in cut.items() if found} == {}
     assert len(cut) == 9
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", (400, 1280))
+def test_a_team_row_says_whose_a_draft_another_coach_wrote_is_whole(browser, renamed_team_server, output_dir, width):
+    """Found by a helper: a draft conversation another coach wrote read "draft of 1 Dec 2026" in the team view, with
+    "Resume draft", as if it were the coach's own. The row names its coach as the person's page does, whole, inside
+    the row, under the longest name of the team."""
+    eid, day, coach = OTHER_COACH_DRAFT
+    coach_name = Store(renamed_team_server.data).roster().set_index("employee_id").loc[coach, "name"]
+    page = open_team(browser, renamed_team_server, width)
+    row = page.locator(f'.cc-team-row[data-cc-row="{eid}"]')
+    row.wait_for()
+    pill = " ".join(row.locator(".cc-team-due .cc-pill").inner_text().split())
+    cut = row.evaluate(ROW_CUT_JS)
+    row.screenshot(path=str(output_dir / f"coach-team-other-coach-draft-{width}.png"))
+    page.close()
+    assert pill == f"draft of {human_date(day)} by {coach_name} ({coach})"  # on main: "draft of 1 Dec 2026"
+    assert cut == []

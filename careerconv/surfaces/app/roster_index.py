@@ -98,16 +98,28 @@ class RosterIndex:
         name = self.coach_name(coach_id)
         return f"{name} ({coach_id})" if name else coach_id or ""
 
-    def draft_coach_label(self, coach_id: str, person_coach: str | None) -> str:
+    def draft_coach_label(self, coach_id: str, person_coach: str | None, *, more_follows: bool = False) -> str:
         """Whose a person's unfinished conversation or check-in is, as its offer says it when the coach meeting them
         now did not write it: ``"Grace Hopper (C01), their coach"`` (``person_coach``, their coach on the roster
-        now), ``"Théo Lambert (E0020), their former coach"`` (another coach on the roster), ``"E0020, a former coach
-        no longer on the roster"``."""
+        now), ``"Théo Lambert (E0020), their former coach"`` (another coach on the roster, under the hub), ``"Théo
+        Lambert (E0020)"`` (another coach on the roster, in the local app), ``"E0020, a former coach no longer on the
+        roster"``.
+
+        Only the hub's records service makes the writer of a draft the person's coach when it was written (a coach
+        saves only records of their own people); the local app lets any coach chosen write for anyone, one standing
+        in once as well as one whose person moved away since, and keeps no earlier roster to tell them apart, so
+        there the writer is named without being called their former coach. With ``more_follows`` (the sentence goes
+        on after the label) an aside such as ``", their coach"`` is closed by a comma.
+        """
         if coach_id == person_coach:
-            return f"{self.coach_label(coach_id)}, their coach"
-        if self.coach_name(coach_id):
-            return f"{self.coach_label(coach_id)}, their former coach"
-        return f"{coach_id}, a former coach no longer on the roster"
+            aside = "their coach"
+        elif not self.coach_name(coach_id):
+            return f"{coach_id}, a former coach no longer on the roster{',' if more_follows else ''}"
+        elif self.signed_in is not None:
+            aside = "their former coach"
+        else:
+            return self.coach_label(coach_id)
+        return f"{self.coach_label(coach_id)}, {aside}{',' if more_follows else ''}"
 
     def coaches(self) -> list[str]:
         """The ids of everyone who coaches someone still here: those here by their label, then those who have not

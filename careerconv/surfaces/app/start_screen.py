@@ -337,7 +337,8 @@ class StartScreen:
         whom = f"the {len(members)} {'person' if len(members) == 1 else 'people'} below"
         self.team.show_members(coach, self.people.coach_choice_label(coach), members, self.today(),
                                note=self.people.coach_note(coach, whom),
-                               starts=not self.people.away_label(coach))
+                               starts=not self.people.away_label(coach),
+                               whose=functools.partial(self.people.draft_coach_label, person_coach=coach))
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
@@ -525,6 +526,7 @@ class StartScreen:
         refusal = self.people.draft_after_leaving(self.current, self._name, draft["date"], what="check-in") \
             if draft is not None else ""
         whose = self._written_by(draft) if draft is not None else ""
+        whose_then = self._written_by(draft, more_follows=True) if draft is not None else ""
         self._checkin_draft_id = draft[CHECKIN_ID] if refusal else None
         saved = (draft or {}).get("updated_at") or (draft or {}).get("created_at")
         when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
@@ -535,7 +537,7 @@ class StartScreen:
             items = [*plan.items, *plan.carried_over]
             holds = checkin_holds(draft, {(i.conversation_id, i.item_id): i.status for i in items})
             self.checkin_draft_html.value = (
-                f"<div><b>A check-in of {escape(human_date(draft['date']))} by {escape(whose)}, is not "
+                f"<div><b>A check-in of {escape(human_date(draft['date']))} by {escape(whose_then)} is not "
                 f"finished.</b> {holds_html(draft, holds)} Resume check-in picks up where they left off; it stays "
                 "in their name as its coach.</div>")
         else:
@@ -545,11 +547,14 @@ class StartScreen:
         show(self.checkin_discard_confirm, False)
         return bool(refusal)
 
-    def _written_by(self, draft: dict) -> str:
-        """Whose ``draft`` is, as its offer says it (:meth:`RosterIndex.draft_coach_label`), when another coach than
-        the one meeting its person now wrote it (:func:`written_by_other_than`); "" when it is theirs."""
+    def _written_by(self, draft: dict, *, more_follows: bool = False) -> str:
+        """Whose ``draft`` is, as its offer says it (:meth:`RosterIndex.draft_coach_label`, ``more_follows`` as
+        there), when another coach than the one meeting its person now wrote it (:func:`written_by_other_than`); ""
+        when it is theirs."""
         writer = written_by_other_than(draft, self._new_coach)
-        return self.people.draft_coach_label(writer, self._person_coach) if writer else ""
+        if not writer:
+            return ""
+        return self.people.draft_coach_label(writer, self._person_coach, more_follows=more_follows)
 
     @property
     def chosen_draft(self) -> str | None:
@@ -579,9 +584,10 @@ class StartScreen:
             self.draft_html.value = f"<div><b>{escape(after_leaving)}</b>{more}{by} {holds_html(chosen)}</div>"
             return
         if whose:
-            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} by "
-                                     f"{escape(whose)}, is not finished</b>{more}. {holds_html(chosen)} Pick up "
-                                     "where they left off? It stays in their name as its coach.</div>")
+            by = escape(self._written_by(chosen, more_follows=True))
+            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} by {by} is not "
+                                     f"finished</b>{more}. {holds_html(chosen)} Pick up where they left off? It stays "
+                                     "in their name as its coach.</div>")
             return
         self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} is not "
                                  f"finished</b>{more}. {holds_html(chosen)} Pick up where you left off?</div>")

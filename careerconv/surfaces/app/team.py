@@ -49,7 +49,7 @@ from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, STATUS
 from careerconv.records.text_direction import isolated
 from careerconv.views.html_parts import escape_html
-from .drafts import split_drafts
+from .drafts import draft_to_offer, newest_first, split_drafts, written_by_other_than
 from .glance import item_note_html, item_status_html
 from .line_breaks import then_whole, unbroken
 from .widgets import button, classed, html, show
@@ -136,12 +136,20 @@ class TeamMember:
     last_checkin, next_checkin_due, checkin_status
         The same for follow-up check-ins (None when no interval was agreed).
     draft_date
-        ISO date of the latest draft conversation the coach signed in may
-        resume (the app offers to), or None: under the hub, a draft a former
-        coach wrote is not one.
+        ISO date of the draft conversation the row's "Resume draft" opens (the
+        one the person page offers: :func:`~careerconv.surfaces.app.drafts.draft_to_offer`),
+        or None: under the hub, a draft a former coach wrote is not one.
     checkin_draft_date
         ISO date of the latest check-in started and not saved yet that the
         coach signed in may resume (the app offers to), or None.
+    draft_by, checkin_draft_by
+        The coach who wrote that draft conversation or check-in when it is not the person's coach on the roster
+        (their team's coach, who meets them now), else None
+        (:func:`~careerconv.surfaces.app.drafts.written_by_other_than`).
+    former_draft, former_checkin_draft
+        Under the hub, ``(ISO date, coach id)`` of the newest draft conversation or check-in a former coach wrote
+        (the person moved to this coach before it was finished): read-only to this coach, never resumed from the
+        row; None when there is none.
     items
         The action items of the last completed conversation, then the items
         carried over from earlier ones, with their latest status.
@@ -164,6 +172,10 @@ class TeamMember:
     checkin_status: str | None
     draft_date: str | None
     checkin_draft_date: str | None = None
+    draft_by: str | None = None
+    checkin_draft_by: str | None = None
+    former_draft: tuple[str, str] | None = None
+    former_checkin_draft: tuple[str, str] | None = None
     items: tuple[followup.ItemState, ...] = ()
     skills: tuple[SkillTrend, ...] = ()
 
@@ -228,8 +240,8 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
         How many days ahead counts as "due soon".
     signed_in
         The coach signed in under the hub (None: the local app): a draft another coach wrote (the person moved to
-        this coach with it) is not theirs to resume, so it is no draft of this row
-        (:func:`~careerconv.surfaces.app.drafts.split_drafts`).
+        this coach with it) is not theirs to resume, so it is no draft of this row to resume, only a former
+        coach's (:func:`~careerconv.surfaces.app.drafts.split_drafts`).
 
     Returns
     -------
@@ -257,13 +269,17 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
     trends = _trends(frames, convs, day)
 
     roles = dict(zip(reports[EMPLOYEE_ID], reports["role"] if "role" in reports else [None] * len(reports)))
+    coaches = dict(zip(reports[EMPLOYEE_ID], reports[COACH_ID]))
     members = []
     for row in due.itertuples(index=False):
         eid = row.employee_id
         plan = followup.previous_plan(convs[eid], cis[eid])
         hist = histories.get(eid)
-        drafts = split_drafts([c for c in convs[eid] if c[STATUS] == "draft"], signed_in)[0]
-        checkin_drafts = split_drafts(hist.checkin_drafts if hist else [], signed_in)[0]
+        draft, former = split_drafts([c for c in convs[eid] if c[STATUS] == "draft"], signed_in)
+        draft = draft_to_offer(draft)  # the one "Resume draft" opens
+        checkin_drafts, former_checkins = split_drafts(hist.checkin_drafts if hist else [], signed_in)
+        checkin_draft = checkin_drafts[-1] if checkin_drafts else None  # the one "Resume check-in" opens
+        coach = _text(coaches.get(eid))
         points = followup.rating_points(convs[eid], cis[eid])
         skills = tuple(_skill_trend(s, points, trends.get((eid, schema.skill_key(s.skill)))) for s in plan.skills)
         members.append(TeamMember(
@@ -273,8 +289,11 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
             last_conversation=_iso(row.last_conversation), next_conversation_due=_iso(row.next_conversation_due),
             conversation_status=row.conversation_status, last_checkin=_iso(row.last_checkin),
             next_checkin_due=_iso(row.next_checkin_due), checkin_status=row.checkin_status,
-            draft_date=drafts[-1][DATE] if drafts else None,
-            checkin_draft_date=checkin_drafts[-1][DATE] if checkin_drafts else None,
+            draft_date=draft[DATE] if draft else None,
+            checkin_draft_date=checkin_draft[DATE] if checkin_draft else None,
+            draft_by=written_by_other_than(draft, coach) if draft else None,
+            checkin_draft_by=written_by_other_than(checkin_draft, coach) if checkin_draft else None,
+            former_draft=_newest(former), former_checkin_draft=_newest(former_checkins),
             items=tuple(plan.items) + tuple(plan.carried_over), skills=skills))
     return members
 
@@ -354,6 +373,12 @@ def _skill_trend(skill: followup.SkillState, points: list[followup.RatingPoint],
                       next_horizon_date=when)
 
 
+def _newest(drafts: Sequence[dict]) -> tuple[str, str] | None:
+    """``(ISO date, coach id)`` of the draft saved last, or None for none."""
+    newest = newest_first(drafts)[0] if drafts else None
+    return (newest[DATE], str(newest.get(COACH_ID) or "")) if newest else None
+
+
 def _iso(value) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -402,9 +427,20 @@ def _day(value: str) -> str:
     return human_date(value, space=NO_BREAK)
 
 
-def due_cell_html(member: TeamMember, today: dt.date) -> str:
+def coach_by_id(coach_id: str, *, more_follows: bool = False) -> str:
+    """A draft's coach named by their id alone: what :func:`due_cell_html` says without the roster's names."""
+    return coach_id
+
+
+def due_cell_html(member: TeamMember, today: dt.date, whose: Callable[..., str] = coach_by_id) -> str:
     """Badge, next and last conversation, next check-in, a draft in progress (escaped HTML); a day is never split
-    over two lines."""
+    over two lines.
+
+    A draft another coach wrote says whose it is: ``whose(coach_id, more_follows=...)`` names them as the person page
+    does (:meth:`~careerconv.surfaces.app.roster_index.RosterIndex.draft_coach_label` with the person's coach), as in
+    "draft of 20 Nov 2026 by Sanjay Kapoor (E0001)"; under the hub a former coach's, which this coach may read but
+    not resume, is said to be read-only. One's own draft says only its day.
+    """
     out = [f"<div>{badge_html(member, today)}</div>"]
     if member.next_conversation_due:
         due = escape_html(_day(member.next_conversation_due))
@@ -416,12 +452,20 @@ def due_cell_html(member: TeamMember, today: dt.date) -> str:
     if member.next_checkin_due:
         late = " (overdue)" if member.checkin_status == cadence.OVERDUE else ""
         out.append(f'<div class="cc-muted">Check-in due {escape_html(_day(member.next_checkin_due))}{late}</div>')
+    pills = []
     if member.draft_date:
-        out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape_html(_day(member.draft_date))}'
-                   "</span></div>")
+        by = f" by {whose(member.draft_by)}" if member.draft_by else ""
+        pills.append(f"draft of {_day(member.draft_date)}{by}")
+    if member.former_draft:
+        day, coach = member.former_draft
+        pills.append(f"draft of {_day(day)} by {whose(coach)} (read-only)")
     if member.checkin_draft_date:
-        out.append('<div><span class="cc-pill cc-pill-warn">check-in of '
-                   f"{escape_html(_day(member.checkin_draft_date))} not saved yet</span></div>")
+        by = f" by {whose(member.checkin_draft_by, more_follows=True)}" if member.checkin_draft_by else ""
+        pills.append(f"check-in of {_day(member.checkin_draft_date)}{by} not saved yet")
+    if member.former_checkin_draft:
+        day, coach = member.former_checkin_draft
+        pills.append(f"check-in of {_day(day)} by {whose(coach)} (read-only)")
+    out.extend(f'<div><span class="cc-pill cc-pill-warn">{escape_html(p)}</span></div>' for p in pills)
     return "".join(out)
 
 
@@ -523,16 +567,19 @@ class TeamRow:
     starts
         Whether its coach may start something new with them (False: the coach has left or has not started yet;
         only drafts are resumed).
+    whose
+        Names the coach of a draft another coach wrote, as :func:`due_cell_html` takes it.
     """
 
     member: TeamMember
     today: dt.date
     starts: bool = True
+    whose: Callable[..., str] = coach_by_id
 
     @property
     def due_html(self) -> str:
         """Badge, due dates, drafts (:func:`due_cell_html`)."""
-        return due_cell_html(self.member, self.today)
+        return due_cell_html(self.member, self.today, self.whose)
 
     @property
     def items_html(self) -> str:
@@ -567,19 +614,22 @@ class TeamRow:
                   + f'<div class="cc-muted">{facts}</div>')
         if m.draft_date:
             conversation = _button_html(self.conversation_label, "conversation", "cc-primary", "cc-team-conversation",
-                                        tip=f"Resume the conversation with {name} of {human_date(m.draft_date)}")
+                                        tip=f"Resume the conversation with {name} of {human_date(m.draft_date)}"
+                                            + self._theirs(m.draft_by))
         elif not self.starts:
             conversation = ""
         else:
             primary = ("cc-primary",) if m.conversation_status in _URGENT else ()
             conversation = _button_html(self.conversation_label, "conversation", "cc-team-conversation", *primary,
-                                        tip=f"Start a career conversation with {name}")
+                                        tip=f"Start a career conversation with {name}"
+                                            + self._left_beside(m.former_draft, "conversation"))
         checkin = ""
         if self.checkin_label is not None:
             primary = ("cc-primary",) if (m.checkin_status in _URGENT or m.checkin_draft_date) and not m.draft_date \
                 else ()
             tip = (f"Resume the check-in with {name} of {human_date(m.checkin_draft_date)}"
-                   if m.checkin_draft_date else f"Check-in: follow up {name}'s plan")
+                   + self._theirs(m.checkin_draft_by) if m.checkin_draft_date
+                   else f"Check-in: follow up {name}'s plan" + self._left_beside(m.former_checkin_draft, "check-in"))
             checkin = _button_html(self.checkin_label, "checkin", "cc-team-checkin", *primary, tip=tip)
         status = m.status.replace(" ", "-")
         return (f'<div class="cc-team-row cc-team-{escape_html(status)}" data-cc-row="{escape_html(m.employee_id)}">'
@@ -588,6 +638,19 @@ class TeamRow:
                 + _cell("items", "cc-team-items-cell", self.items_html)
                 + _cell("skills", "cc-team-skills", self.skills_html)
                 + _cell("actions", "cc-team-actions", conversation + checkin) + "</div>")
+
+    def _theirs(self, coach: str | None) -> str:
+        """What a button's tip adds when the draft it resumes is another coach's (``coach``; None: one's own), as the
+        person page says it."""
+        return f" by {self.whose(coach)}: it stays in their name as its coach" if coach else ""
+
+    def _left_beside(self, former: tuple[str, str] | None, kind: str) -> str:
+        """What a Start or Check-in button's tip adds when a former coach's draft ``kind`` is there, read-only: the
+        new one starts beside it (under the hub)."""
+        if former is None:
+            return ""
+        by = self.whose(former[1], more_follows=True)
+        return f" (the {kind} of {human_date(former[0])} by {by} stays as it is, read-only)"
 
 
 def columns_html() -> str:
@@ -713,13 +776,14 @@ class TeamView:
                               "cc-card", "cc-team")
 
     def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date, *,
-                     note: str = "", starts: bool = True) -> None:
+                     note: str = "", starts: bool = True, whose: Callable[..., str] = coach_by_id) -> None:
         """Replace the rows with these members (as :func:`load_team` returns them); ``note`` (text) is said below
         the counts (a coach who has left: their people need a new coach; one who has not started: another coach
-        meets them until then); without ``starts`` (the coach is not here) the rows offer only to resume drafts."""
+        meets them until then); without ``starts`` (the coach is not here) the rows offer only to resume drafts;
+        ``whose`` names the coach of a draft another coach wrote (:func:`due_cell_html`)."""
         self.coach_id = coach_id
         self.members = list(members)
-        self.rows = {m.employee_id: TeamRow(m, today, starts) for m in self.members}
+        self.rows = {m.employee_id: TeamRow(m, today, starts, whose) for m in self.members}
         drawn = [(eid, row.html) for eid, row in self.rows.items()]
         if drawn != [tuple(r) for r in self.table.rows]:  # nothing sent when nothing changed
             self.table.rows = drawn
