@@ -60,7 +60,7 @@ from .runner import (
     ReportOutcome,
     ReportRequest,
     STOP_SIGNALS,
-    _code_digest,
+    code_digest,
     failed_outcome,
 )
 
@@ -236,7 +236,7 @@ class WarmKernelPlugin(_WorkerPlugin):
     def setup(self, worker: Any) -> None:
         """Check this worker can make the batch's reports, then start its kernels (in the background)."""
         try:
-            here = _code_digest(self.settings.notebook)
+            here = code_digest(self.settings.notebook)
         except OSError as exc:
             here = None
             self.problem = (f"this worker cannot read the report notebook {self.settings.notebook} ({exc}); "
