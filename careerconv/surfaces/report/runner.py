@@ -1107,7 +1107,9 @@ def run_batch(
     _check_writable(out_root)
 
     store = Store(data)
-    with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
+    # A stop is taken once the roster is read: pandas turns one that comes while it reads into a parser error (found:
+    # Ctrl-C in a batch's first seconds said "roster.csv: the file is damaged ... restore it from a backup").
+    with pd.option_context("mode.string_storage", "python"), signals_held(*STOP_SIGNALS):  # see _WARMUP
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
     starting = _start_days_after(roster, day)  # the index says how many of them have no report, and from when
     if employee_ids is None:
