@@ -31,7 +31,7 @@ from careerconv import cli
 from careerconv.surfaces.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
 from careerconv.surfaces.report.index import FAILED, MADE
 from careerconv.surfaces.report.local_workers import HEARTBEAT_FAILED
-from careerconv.surfaces.report.runner import NOTEBOOK, run_batch
+from careerconv.surfaces.report.runner import NOTEBOOK, KernelDied, run_batch
 from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
 
 distributed = pytest.importorskip("distributed")
@@ -477,3 +477,56 @@ def test_cli_refuses_bad_dask_arguments(sample_data, capsys):
     assert exc.value.code == 2 and "from 1 to" in capsys.readouterr().err
     assert cli.main(["--data", str(sample_data), "report", "--all", "--dask", "local:2", "--jobs", "2"]) == 1
     assert "--jobs" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# a batch that ends while a worker makes a report
+
+
+class _KernelKept:
+    """A kernel making a report that ends only when the kernel is killed (a report of a minute, say)."""
+
+    def __init__(self):
+        self.killed = threading.Event()
+
+    def kill(self):
+        self.killed.set()
+
+
+class _MakerOfALongReport:
+    """Stands for ReportMaker on a worker: its report goes on until its kernel is killed, then fails as one does."""
+
+    def __init__(self, settings, template):
+        self.kernel = _KernelKept()
+        self.making = threading.Event()
+
+    def start(self):
+        pass
+
+    def make(self, request):
+        self.making.set()
+        if not self.kernel.killed.wait(120):
+            return "made"
+        raise KernelDied("the kernel died")
+
+    def shutdown(self):
+        pass
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_whose_batch_ends_does_not_wait_for_the_report_under_way(monkeypatch):
+    # Found: a batch stopped once its first report was made waited for each report under way on the workers (the
+    # plugin's teardown waited up to 60 s per kernel), and made 3 or 4 reports after the stop.
+    from careerconv.surfaces.report import dask_executor
+
+    monkeypatch.setattr(dask_executor, "ReportMaker", _MakerOfALongReport)
+    slot = dask_executor._KernelSlot(None, None, "careerconv-report-kernel-test")
+    making = threading.Thread(target=lambda: pytest.raises(KernelDied, slot.make, "E0002"), daemon=True)
+    making.start()
+    maker = slot._maker
+    assert maker.making.wait(30)
+    began = time.monotonic()
+    slot.close()
+    assert time.monotonic() - began < 5 and maker.kernel.killed.is_set()
+    making.join(30)
+    assert not making.is_alive()
