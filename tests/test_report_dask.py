@@ -496,15 +496,17 @@ class _KernelKept:
 class _MakerOfALongReport:
     """Stands for ReportMaker on a worker: its report goes on until its kernel is killed, then fails as one does."""
 
+    making = threading.Event()
+
     def __init__(self, settings, template):
         self.kernel = _KernelKept()
-        self.making = threading.Event()
+        _MakerOfALongReport.made = self
 
     def start(self):
         pass
 
     def make(self, request):
-        self.making.set()
+        _MakerOfALongReport.making.set()
         if not self.kernel.killed.wait(120):
             return "made"
         raise KernelDied("the kernel died")
@@ -523,8 +525,8 @@ def test_a_worker_whose_batch_ends_does_not_wait_for_the_report_under_way(monkey
     slot = dask_executor._KernelSlot(None, None, "careerconv-report-kernel-test")
     making = threading.Thread(target=lambda: pytest.raises(KernelDied, slot.make, "E0002"), daemon=True)
     making.start()
-    maker = slot._maker
-    assert maker.making.wait(30)
+    assert _MakerOfALongReport.making.wait(30)
+    maker = _MakerOfALongReport.made
     began = time.monotonic()
     slot.close()
     assert time.monotonic() - began < 5 and maker.kernel.killed.is_set()
