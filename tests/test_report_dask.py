@@ -532,3 +532,43 @@ def test_a_worker_whose_batch_ends_does_not_wait_for_the_report_under_way(monkey
     assert time.monotonic() - began < 5 and maker.kernel.killed.is_set()
     making.join(30)
     assert not making.is_alive()
+
+
+def report_plugins(dask_scheduler) -> list[str]:
+    return [name for name in dask_scheduler.worker_plugins if name.startswith("careerconv-report-")]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_second_ctrl_c_while_a_stopped_batch_closes_leaves_no_kernel_on_the_cluster(cluster, tmp_path, monkeypatch):
+    # Found reading the batch's way out: a second Ctrl-C while a stopped batch removed its plugin from the cluster
+    # left the plugin, and every worker's warm kernel, there (until the next batch's remove_orphaned_plugins).
+    local, client = cluster
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    main = threading.main_thread().ident
+    release, unregister = distributed.Future.release, distributed.Client.unregister_worker_plugin
+    stops: list[str] = []
+
+    def release_with_ctrl_c_on_the_way(future, *args, **kwargs):
+        if not stops:  # the first report taken: Ctrl-C
+            stops.append("first")
+            signal.pthread_kill(main, signal.SIGINT)
+        return release(future, *args, **kwargs)
+
+    def unregister_with_ctrl_c_on_the_way(self, name, *args, **kwargs):
+        stops.append("second")  # as the stopped batch removes its kernels: Ctrl-C again
+        signal.pthread_kill(main, signal.SIGINT)
+        return unregister(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Future, "release", release_with_ctrl_c_on_the_way)
+    monkeypatch.setattr(distributed.Client, "unregister_worker_plugin", unregister_with_ctrl_c_on_the_way)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(data, list(SIX), AS_OF, reports_dir=tmp_path / "r",
+                      executor=DaskExecutor(local.scheduler_address), progress=False)
+    finally:
+        signal.signal(signal.SIGINT, terminal)
+    assert stops == ["first", "second"]
+    assert client.run_on_scheduler(report_plugins) == []
