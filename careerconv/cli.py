@@ -18,6 +18,7 @@ command line names a command, only that command's module is imported (:func:`bui
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -27,6 +28,7 @@ from careerconv.records import config
 from careerconv.surfaces.commands import settings
 from careerconv.surfaces.commands.slow_imports import skip_slow_optional_modules
 from careerconv.surfaces.commands import streams
+from careerconv.surfaces.signals import how_stopped, sigterm_stops_it
 
 # Each command's name and its module; the order here is the order in `careerconv --help`.
 COMMANDS = {
@@ -174,9 +176,31 @@ def user_error(exc: Exception) -> str | None:
     return None
 
 
+# The commands a scheduler stops with SIGTERM, which stops them as Ctrl-C does, from the moment they start: they end
+# in their own words (what was done, how to go on), their workers shut down (found: SIGTERM while `report --all
+# --dask local:2` was starting ended it without a word, or with Dask's tracebacks after its own).
+_SIGTERM_STOPS = ("report",)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     skip_slow_optional_modules()  # before a command imports papermill or nbformat
+    argv = sys.argv[1:] if argv is None else argv
+    command = command_named(argv)
+    try:
+        # A stop at any moment, while the command line is read too (found: Ctrl-C while `--dask local:2` was read,
+        # which imports the report code, printed a KeyboardInterrupt traceback).
+        with sigterm_stops_it() if command in _SIGTERM_STOPS else contextlib.nullcontext():
+            return _run(argv)
+    except KeyboardInterrupt as stopped:
+        streams.close_bars()
+        how, code = how_stopped(stopped)
+        print(f"careerconv{f' {command}' if command else ''}: {how}", file=sys.stderr)
+        return code
+
+
+def _run(argv: list[str]) -> int:
+    """:func:`main`, but for a stop."""
     args = _parse(argv)
     try:
         resolve_settings(args)
@@ -193,10 +217,6 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except KeyboardInterrupt:
-        streams.close_bars()
-        print(f"careerconv {args.command}: interrupted", file=sys.stderr)
-        return 130
     except Exception as exc:
         message = user_error(exc)
         if message is None:

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from report_org import AS_OF, SIX, make_six_person_org
@@ -153,3 +154,128 @@ def test_a_batch_stopped_in_a_process_that_goes_on_lets_go_of_its_reports_and_ru
     assert sorted(o.employee_id for o in again.made) == sorted(set(SIX) - set(before))
     assert sorted(o.employee_id for o in again.unchanged) == before
     assert made(reports) == sorted(SIX)  # every report, once
+
+
+# ---------------------------------------------------------------------------
+# stopped in its first seconds
+
+_STOP_WHILE_READ = """
+import signal, sys
+from careerconv import cli
+from careerconv.surfaces.commands import report
+
+def read_with_a_stop_on_the_way(text):  # the signal lands while --dask is read (which imports the report code)
+    signal.raise_signal(signal.{name})
+    return read(text)
+
+read, report._dask_target = report._dask_target, read_with_a_stop_on_the_way
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("name, said, code", [("SIGINT", "interrupted", 130), ("SIGTERM", "stopped by SIGTERM", 143)],
+                         ids=["Ctrl-C", "SIGTERM"])
+def test_a_batch_stopped_while_its_command_line_is_read_says_so_in_one_line(tmp_path, name, said, code):
+    # Found: Ctrl-C 1.5 s after `careerconv report --all --dask local:2` printed a KeyboardInterrupt traceback from
+    # argparse, and SIGTERM then ended it without a word.
+    done = subprocess.run([sys.executable, "-c", _STOP_WHILE_READ.format(name=name), "--data", str(tmp_path),
+                           "report", "--all", "--dask", "local:2"], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert (done.returncode, done.stdout, done.stderr) == (code, "", f"careerconv report: {said}\n")
+
+
+def descendants(batch: subprocess.Popen) -> list[psutil.Process]:
+    try:
+        return psutil.Process(batch.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def when_a_worker_process_starts(batch: subprocess.Popen, seen: dict[int, psutil.Process], timeout: float = 120) -> None:
+    """Wait until the first worker process of the batch's local cluster has started (it is then importing Dask), noting
+    in ``seen`` every process the batch started meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert batch.poll() is None, f"the batch ended before its cluster started: {batch.communicate()}"
+        assert time.monotonic() < deadline, "no worker process started in time"
+        for process in descendants(batch):
+            seen.setdefault(process.pid, process)
+            try:
+                if "spawn_main" in " ".join(process.cmdline()):
+                    return
+            except psutil.Error:
+                pass
+        time.sleep(0.02)
+
+
+def still_running(processes) -> list[str]:
+    left = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{process.pid}: {' '.join(process.cmdline())[:100]}")
+        except psutil.Error:
+            pass
+    return left
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("signum, said, code", [(signal.SIGINT, "interrupted", 130),
+                                                (signal.SIGTERM, "stopped by SIGTERM", 143)],
+                         ids=["Ctrl-C", "SIGTERM"])
+def test_a_batch_stopped_while_its_local_cluster_starts_says_so_and_leaves_no_process(tmp_path, signum, said, code):
+    # Found: Ctrl-C there printed each starting worker's traceback ("Fatal Python error: init_import_site", or one
+    # from `import distributed`); SIGTERM, "Exception ignored in atexit callback close_clusters ... AssertionError:
+    # Status.init" after the batch's own message.
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    make_six_person_org(data)
+    batch = start_batch(data, reports, "--dask", "local:1")
+    seen: dict[int, psutil.Process] = {}
+    when_a_worker_process_starts(batch, seen)
+    stop(batch, signum)
+    deadline = time.monotonic() + 180
+    while batch.poll() is None and time.monotonic() < deadline:  # what it starts as it stops, too
+        for process in descendants(batch):
+            seen.setdefault(process.pid, process)
+        time.sleep(0.05)
+    out, err = batch.communicate(timeout=10)
+    assert batch.returncode == code, err
+    assert out == "" and err.splitlines() == [
+        f"careerconv report: {said}: 0 report(s) of {AS_OF} were made before it stopped, in {reports}; no index was "
+        "written. Run the same command again to go on where it stopped: the reports made are not made again unless "
+        "their data changes."]
+    time.sleep(1)  # a process the batch left would still run now
+    assert still_running(seen.values()) == []
+
+
+def test_a_batch_stopped_while_it_reads_the_roster_says_it_was_stopped_not_that_the_roster_is_damaged(tmp_path,
+                                                                                                      monkeypatch):
+    # Found: Ctrl-C 4 s after `careerconv report --all --dask local:2` said "roster.csv: the file is damaged ... restore
+    # it from a backup": pandas turns a KeyboardInterrupt raised while it reads into "Error tokenizing data".
+    import io
+
+    import pandas as pd
+
+    from careerconv.surfaces.report import runner
+
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    read_csv = pd.read_csv
+
+    class CtrlCOnTheWay(io.BytesIO):
+        def read1(self, *size):  # as the text wrapper of pandas reads
+            signal.raise_signal(signal.SIGINT)  # as a terminal sends it, while pandas reads
+            return super().read1(*size)
+
+    def read_with_ctrl_c_on_the_way(source, *args, **kwargs):
+        return read_csv(CtrlCOnTheWay(source.getvalue()) if isinstance(source, io.BytesIO) else source, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "read_csv", read_with_ctrl_c_on_the_way)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (see start_batch)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.run_batch(data, None, AS_OF, reports_dir=tmp_path / "reports", jobs=1, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, terminal)

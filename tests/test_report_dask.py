@@ -31,7 +31,7 @@ from careerconv import cli
 from careerconv.surfaces.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
 from careerconv.surfaces.report.index import FAILED, MADE
 from careerconv.surfaces.report.local_workers import HEARTBEAT_FAILED
-from careerconv.surfaces.report.runner import NOTEBOOK, run_batch
+from careerconv.surfaces.report.runner import NOTEBOOK, KernelDied, run_batch
 from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
 
 distributed = pytest.importorskip("distributed")
@@ -477,3 +477,98 @@ def test_cli_refuses_bad_dask_arguments(sample_data, capsys):
     assert exc.value.code == 2 and "from 1 to" in capsys.readouterr().err
     assert cli.main(["--data", str(sample_data), "report", "--all", "--dask", "local:2", "--jobs", "2"]) == 1
     assert "--jobs" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# a batch that ends while a worker makes a report
+
+
+class _KernelKept:
+    """A kernel making a report that ends only when the kernel is killed (a report of a minute, say)."""
+
+    def __init__(self):
+        self.killed = threading.Event()
+
+    def kill(self):
+        self.killed.set()
+
+
+class _MakerOfALongReport:
+    """Stands for ReportMaker on a worker: its report goes on until its kernel is killed, then fails as one does."""
+
+    making = threading.Event()
+
+    def __init__(self, settings, template):
+        self.kernel = _KernelKept()
+        _MakerOfALongReport.made = self
+
+    def start(self):
+        pass
+
+    def make(self, request):
+        _MakerOfALongReport.making.set()
+        if not self.kernel.killed.wait(120):
+            return "made"
+        raise KernelDied("the kernel died")
+
+    def shutdown(self):
+        pass
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_whose_batch_ends_does_not_wait_for_the_report_under_way(monkeypatch):
+    # Found: a batch stopped once its first report was made waited for each report under way on the workers (the
+    # plugin's teardown waited up to 60 s per kernel), and made 3 or 4 reports after the stop.
+    from careerconv.surfaces.report import dask_executor
+
+    monkeypatch.setattr(dask_executor, "ReportMaker", _MakerOfALongReport)
+    slot = dask_executor._KernelSlot(None, None, "careerconv-report-kernel-test")
+    making = threading.Thread(target=lambda: pytest.raises(KernelDied, slot.make, "E0002"), daemon=True)
+    making.start()
+    assert _MakerOfALongReport.making.wait(30)
+    maker = _MakerOfALongReport.made
+    began = time.monotonic()
+    slot.close()
+    assert time.monotonic() - began < 5 and maker.kernel.killed.is_set()
+    making.join(30)
+    assert not making.is_alive()
+
+
+def report_plugins(dask_scheduler) -> list[str]:
+    return [name for name in dask_scheduler.worker_plugins if name.startswith("careerconv-report-")]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_second_ctrl_c_while_a_stopped_batch_closes_leaves_no_kernel_on_the_cluster(cluster, tmp_path, monkeypatch):
+    # Found reading the batch's way out: a second Ctrl-C while a stopped batch removed its plugin from the cluster
+    # left the plugin, and every worker's warm kernel, there (until the next batch's remove_orphaned_plugins).
+    local, client = cluster
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    main = threading.main_thread().ident
+    release, unregister = distributed.Future.release, distributed.Client.unregister_worker_plugin
+    stops: list[str] = []
+
+    def release_with_ctrl_c_on_the_way(future, *args, **kwargs):
+        if not stops:  # the first report taken: Ctrl-C
+            stops.append("first")
+            signal.pthread_kill(main, signal.SIGINT)
+        return release(future, *args, **kwargs)
+
+    def unregister_with_ctrl_c_on_the_way(self, name, *args, **kwargs):
+        stops.append("second")  # as the stopped batch removes its kernels: Ctrl-C again
+        signal.pthread_kill(main, signal.SIGINT)
+        return unregister(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Future, "release", release_with_ctrl_c_on_the_way)
+    monkeypatch.setattr(distributed.Client, "unregister_worker_plugin", unregister_with_ctrl_c_on_the_way)
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(data, list(SIX), AS_OF, reports_dir=tmp_path / "r",
+                      executor=DaskExecutor(local.scheduler_address), progress=False)
+    finally:
+        signal.signal(signal.SIGINT, terminal)
+    assert stops == ["first", "second"]
+    assert client.run_on_scheduler(report_plugins) == []

@@ -13,17 +13,15 @@ indexes the shards wrote.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
-import signal
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 from careerconv.records import config
+from careerconv.surfaces.signals import how_stopped
 from . import settings
 from . import streams
 from .argtypes import horizons, iso_date, whole_number
@@ -145,13 +143,12 @@ def run(args: argparse.Namespace) -> int:
     reports = config.outside_data(config.reports_dir(data, args.reports), data)
     began = time.time()
     try:
-        with _sigterm_stops_it():
-            result = run_batch(
-                data, None if args.all else args.employees, as_of, reports_dir=reports,
-                jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
-                figure_format=args.figures, progress=streams.bars_enabled(args), shard=args.shard,
-                executor=executor,
-            )
+        result = run_batch(
+            data, None if args.all else args.employees, as_of, reports_dir=reports,
+            jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
+            figure_format=args.figures, progress=streams.bars_enabled(args), shard=args.shard,
+            executor=executor,
+        )
     except KeyboardInterrupt as stopped:
         code, made = _say_stopped(stopped, reports, as_of, began)
         if made:
@@ -185,36 +182,13 @@ def run(args: argparse.Namespace) -> int:
     return _list_erased(result.erased_before) or code
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM (a scheduler's, a ``kill``) stopping a batch, as Ctrl-C does."""
-
-
-@contextlib.contextmanager
-def _sigterm_stops_it():
-    """While the batch runs, SIGTERM stops it as Ctrl-C does: its kernels, Dask workers and their processes are shut
-    down on the way out (found by a hostile test: SIGTERM to ``report --all --dask`` ended with no message but
-    "12 leaked semaphore objects")."""
-    def stop(_signum, _frame):
-        raise _Terminated
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread can take a signal
-        return
-    before = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
-
-
 def _say_stopped(stopped: KeyboardInterrupt, reports: Path, as_of: dt.date, began: float) -> tuple[int, int]:
     """Say on stderr that the batch was stopped, how many reports of the day it made before (those written since it
     began) and that running it again goes on where it stopped; the exit code (128 + the signal's number) and that
     number of reports."""
     streams.close_bars()
     made = _reports_written_since(reports, as_of, began)
-    how, code = ("stopped by SIGTERM", 128 + signal.SIGTERM) if isinstance(stopped, _Terminated) \
-        else ("interrupted", 128 + signal.SIGINT)
+    how, code = how_stopped(stopped)
     print(f"careerconv report: {how}: {made} report(s) of {as_of.isoformat()} were made before it stopped, in "
           f"{reports}; no index was written. Run the same command again to go on where it stopped: the reports "
           "made are not made again unless their data changes.", file=sys.stderr)

@@ -39,10 +39,11 @@ import logging
 import os
 import queue
 import re
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ import nbformat
 from careerconv.surfaces.signals import signals_held
 
 from .index import FAILED
-from .local_workers import QuietLocalWorker
+from .local_workers import QuietLocalWorker, ctrl_c_blocked_for_new_workers
 from .runner import (
     BatchProgress,
     BatchSettings,
@@ -60,7 +61,7 @@ from .runner import (
     ReportOutcome,
     ReportRequest,
     STOP_SIGNALS,
-    _code_digest,
+    code_digest,
     failed_outcome,
 )
 
@@ -77,6 +78,7 @@ _ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?[A-Za-z0-9.\-_\[\]:]+:\d+
 MAX_LOCAL_WORKERS = 256
 ATTEMPTS = 2  # a failed report is retried once
 WORKER_WAIT = 120  # seconds to wait for a first worker of an existing cluster
+_CLOSING = 30  # seconds a worker waits for a report being written, then its kernel's shutdown, as the batch ends
 # A local cluster has no dashboard to show what these collect: the workers'
 # statistical profiler, the blocked-event-loop check every 20 ms and the memory
 # polls every 100 ms only take CPU from the reports (measured on 2 cores: 8 % of
@@ -147,8 +149,11 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
     Its scheduler listens on 127.0.0.1 only, without a dashboard; with
     ``secure`` it speaks TLS with a certificate made for it (held in memory,
     handed to its workers; a client must be given ``cluster.security``).
-    Its workers leave Ctrl-C to the batch and close without a word
-    (:class:`~careerconv.surfaces.report.local_workers.QuietLocalWorker`).
+    Its workers leave Ctrl-C to the batch, from the moment they start, and
+    close without a word (:mod:`~careerconv.surfaces.report.local_workers`).
+    A Ctrl-C that comes while it starts reaches the calling thread once it
+    has started (hold it, :func:`~careerconv.surfaces.signals.signals_held`,
+    until the cluster is in hand: it is closed on the way out).
 
     Raises
     ------
@@ -161,7 +166,8 @@ def local_cluster(workers: int, *, secure: bool = True) -> Any:
     import dask
 
     try:
-        with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies keep it for the workers they restart
+        # the nannies keep the configuration, and Ctrl-C blocked, for the workers they restart
+        with dask.config.set(LOCAL_CLUSTER_CONFIG), ctrl_c_blocked_for_new_workers():
             return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None,
                                             scheduler_kwargs={"dashboard_address": _SCHEDULER_HTTP},
@@ -185,25 +191,43 @@ class _KernelSlot:
 
     def __init__(self, settings: BatchSettings, template: nbformat.NotebookNode, name: str):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._maker: ReportMaker | None = None
-        self._thread.submit(self._warm, settings, template)  # start the kernel before the first task
-
-    def _warm(self, settings: BatchSettings, template: nbformat.NotebookNode) -> None:
         self._maker = ReportMaker(settings, template)
+        self._lock = threading.Lock()
+        self._busy = False  # its kernel is starting, or a report is under way
+        self._closed = False
+        self._thread.submit(self._run, self._warm)  # start the kernel before the first task
+
+    def _warm(self) -> None:
         try:
             self._maker.start()
         except KernelDied:
             pass  # tried again by the first report, which then fails with the cause
 
+    def _run(self, work: Callable[[], ReportOutcome | None]) -> ReportOutcome | None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the report kernels of this worker are shut down: the batch has ended")
+            self._busy = True
+        try:
+            return work()
+        finally:
+            self._busy = False
+
     def make(self, request: ReportRequest) -> ReportOutcome:
-        return self._thread.submit(lambda: self._maker.make(request)).result()
+        return self._thread.submit(self._run, lambda: self._maker.make(request)).result()
 
     def close(self) -> None:
-        def stop():
-            if self._maker is not None:
-                self._maker.shutdown()
+        """Shut the kernel down, at once if it is starting or a report is under way: the batch has ended, or was
+        stopped, and waits (found: a stopped batch waited for the reports under way, up to a minute each). A report
+        being written is written whole first (a second or so); one being executed fails, and nothing of it is
+        written."""
+        with self._lock:
+            self._closed = True
+            busy = self._busy
+        if busy:
+            self._maker.kernel.kill()
         try:
-            self._thread.submit(stop).result(timeout=60)
+            self._thread.submit(self._maker.shutdown).result(timeout=_CLOSING)
         except Exception:
             pass
         self._thread.shutdown(wait=False)
@@ -236,7 +260,7 @@ class WarmKernelPlugin(_WorkerPlugin):
     def setup(self, worker: Any) -> None:
         """Check this worker can make the batch's reports, then start its kernels (in the background)."""
         try:
-            here = _code_digest(self.settings.notebook)
+            here = code_digest(self.settings.notebook)
         except OSError as exc:
             here = None
             self.problem = (f"this worker cannot read the report notebook {self.settings.notebook} ({exc}); "
@@ -359,10 +383,16 @@ class DaskExecutor:
         """
         distributed = _distributed()
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
-        with ExitStack() as stack:
-            client = self._connect(stack)
-            problems = {w: p for w, p in client.run(_reach, str(settings.data_dir), str(settings.reports_dir)).items()
-                        if p}
+        with _closed_with_stops_held() as stack:
+            # A stop is taken between the client's calls, never inside one (found: SIGTERM while the local cluster
+            # started printed "Exception ignored in atexit callback close_clusters ... AssertionError:
+            # Status.init"; Ctrl-C or SIGTERM while a call waits to begin, distributed's NameError from its sync()).
+            # Each call takes a few seconds at most: the cluster's start, the workers' first import of careerconv.
+            with signals_held(*STOP_SIGNALS):
+                client = self._connect(stack)
+            with signals_held(*STOP_SIGNALS):
+                problems = {w: p for w, p in client.run(_reach, str(settings.data_dir),
+                                                        str(settings.reports_dir)).items() if p}
             if problems:
                 listed = "; ".join(f"{w}: {p}" for w, p in sorted(problems.items()))
                 raise ValueError(f"{len(problems)} Dask worker(s) cannot make reports ({listed}); every worker "
@@ -370,10 +400,27 @@ class DaskExecutor:
                                  "(a shared filesystem)")
             batch = uuid.uuid4().hex[:12]
             plugin_name = _plugin_name(batch, client.id)
-            remove_orphaned_plugins(client)
-            client.register_plugin(WarmKernelPlugin(settings, template), name=plugin_name)
-            stack.callback(_unregister, client, plugin_name)
+            with signals_held(*STOP_SIGNALS):
+                remove_orphaned_plugins(client)
+                client.register_plugin(WarmKernelPlugin(settings, template), name=plugin_name)
+                stack.callback(_unregister, client, plugin_name)
             return _gather(client, distributed, plugin_name, batch, settings, requests, progress)
+
+
+@contextmanager
+def _closed_with_stops_held() -> Iterator[ExitStack]:
+    """An ExitStack for what the batch starts on the cluster, closed with the stop signals held (a Ctrl-C or SIGTERM
+    inside one of the client's calls makes distributed print its NameError, and leaves the cluster open). A stop that
+    comes while a stopped batch closes it is dropped (one stop is one stop); otherwise it is taken once closed."""
+    stack = ExitStack()
+    try:
+        yield stack
+    except BaseException:
+        with suppress(KeyboardInterrupt), signals_held(*STOP_SIGNALS):
+            stack.close()
+        raise
+    with signals_held(*STOP_SIGNALS):
+        stack.close()
 
 
 _PLUGIN_PREFIX = "careerconv-report-"

@@ -118,6 +118,7 @@ __all__ = [
     "STOP_SIGNALS",
     "WarmKernel",
     "WarmKernelEngine",
+    "code_digest",
     "failed_outcome",
     "plan_report",
     "report_paths",
@@ -598,7 +599,16 @@ class ReportJob:
     repoint: bool = False
 
 
-def _code_digest(notebook: Path) -> str:
+def code_digest(notebook: Path) -> str:
+    """The digest of the report code a batch runs: the runner's version, careerconv's, ``notebook``'s bytes and the
+    source of every report module (read, not imported). A report made with other code is made again; a Dask worker
+    whose digest differs from its client's refuses the batch's tasks.
+
+    Raises
+    ------
+    OSError
+        If the notebook or a report module cannot be read.
+    """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"runner {RUNNER_VERSION} careerconv {__version__}".encode())
     digest.update(notebook.read_bytes())
@@ -1097,7 +1107,9 @@ def run_batch(
     _check_writable(out_root)
 
     store = Store(data)
-    with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
+    # A stop is taken once the roster is read: pandas turns one that comes while it reads into a parser error (found:
+    # Ctrl-C in a batch's first seconds said "roster.csv: the file is damaged ... restore it from a backup").
+    with pd.option_context("mode.string_storage", "python"), signals_held(*STOP_SIGNALS):  # see _WARMUP
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
     starting = _start_days_after(roster, day)  # the index says how many of them have no report, and from when
     if employee_ids is None:
@@ -1129,7 +1141,7 @@ def run_batch(
     if unknown:
         raise ValueError(f"{notebook} has no parameter(s) {', '.join(sorted(unknown))}; "
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
-    settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
+    settings = BatchSettings(data, out_root, day, base_parameters, notebook, code_digest(notebook), pdf=pdf,
                              force=force, timeout=timeout, batch=uuid.uuid4().hex)
     erased_ids = store.erased_ids()
     requests = [ReportRequest(eid, _as_text(with_coach_name(roster[eid], roster))) if eid in roster else
