@@ -261,8 +261,10 @@ def test_a_person_moved_to_another_coach_stops_the_old_pages_saves_and_shows_on_
         b.locator(".cc-view-choice button", has_text="My team").click()
         row = b.locator(".cc-team-row", has=b.locator(".cc-team-person", has_text="Do-yun Yoon"))
         row.wait_for()
-        assert "draft of" not in row.inner_text()  # the former coach's draft is not the new coach's
+        # The former coach's draft is there to read, not the new coach's to resume: the row says whose it is.
+        assert "by Théo Lambert (E0020), their former coach (read-only)" in row.inner_text()
         assert row.locator("button", has_text="Start conversation").count() == 1
+        assert row.locator("button", has_text="Resume").count() == 0
         b.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-new-coach-team-1280.png"))
     finally:
         old.close()
