@@ -45,6 +45,19 @@ def test_the_first_signal_that_came_is_handled_once_as_its_handler_says(ctrl_c_a
     assert handled == [signal.SIGTERM]
 
 
+def test_a_block_that_says_what_a_stop_waits_for_says_it_once_as_the_first_stop_comes(ctrl_c_as_in_a_terminal, capsys):
+    """A block that may take a while (a local Dask cluster starting) says at once that the stop was heard and what
+    it waits for: the person who pressed Ctrl-C is not left in silence until it ends."""
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        with signals_held(signal.SIGINT, signal.SIGTERM, saying="stopping once the cluster has started ..."):
+            signal.raise_signal(signal.SIGINT)
+            said.append(capsys.readouterr().err)  # before the block ends
+            signal.raise_signal(signal.SIGINT)  # pressed again: dropped, and not said again
+    assert said == ["stopping once the cluster has started ...\n"]
+    assert capsys.readouterr().err == ""
+
+
 def test_outside_the_main_thread_it_holds_nothing_and_does_not_fail(ctrl_c_as_in_a_terminal):
     seen = []
 

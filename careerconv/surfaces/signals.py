@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -18,10 +19,12 @@ __all__ = ["StoppedBySigterm", "how_stopped", "sigterm_stops_it", "signals_held"
 
 
 @contextlib.contextmanager
-def signals_held(*signums: int) -> Iterator[None]:
+def signals_held(*signums: int, saying: str | None = None) -> Iterator[None]:
     """Hold ``signums`` (e.g. ``signal.SIGINT, signal.SIGTERM``) back while the block runs; as it ends, their
     handlers are set back and the first that came meanwhile is raised again, handled as it would have been (Ctrl-C:
-    KeyboardInterrupt). Those that came after the first are dropped: one stop is one stop.
+    KeyboardInterrupt). Those that came after the first are dropped: one stop is one stop. With ``saying``, the first
+    that comes has that line written to stderr at once: for a block that may take a while, so that a person who
+    pressed Ctrl-C learns that the stop was heard and what it waits for.
 
     Only the main thread takes signals: in another thread (a Dask worker's, a kernel's) nothing is held and the block
     runs as it is. A signal whose handler was not set from Python (:func:`signal.getsignal` gives None) is not held,
@@ -31,8 +34,13 @@ def signals_held(*signums: int) -> Iterator[None]:
         yield
         return
     came: list[int] = []
-    previous = {signum: signal.signal(signum, lambda number, _frame: came.append(number))
-                for signum in signums if signal.getsignal(signum) is not None}
+
+    def hold(number: int, _frame) -> None:
+        if not came and saying:
+            print(saying, file=sys.stderr, flush=True)
+        came.append(number)
+
+    previous = {signum: signal.signal(signum, hold) for signum in signums if signal.getsignal(signum) is not None}
     try:
         yield
     finally:
