@@ -609,6 +609,33 @@ def test_a_truncated_parquet_anywhere_is_named_and_the_store_keeps_serving(store
     assert sorted(store.read_table("conversations")["employee_id"]) == ["E1", "E2"]
 
 
+def test_a_ctrl_c_while_the_roster_is_read_stops_and_never_calls_the_roster_damaged(tmp_path, monkeypatch):
+    """Found stopping a report batch in its first seconds: pandas turns a Ctrl-C that lands while it reads into a
+    parser error, and the store said "roster.csv: the file is damaged ... restore it from a backup" (which would lose
+    every change since that backup). The stop stops; the roster is read whole the next time."""
+    import io
+    import signal
+
+    Store(tmp_path / "data", actor="tester").save_roster(roster_frame(ROSTERED))
+    read_csv = pd.read_csv
+
+    class CtrlCOnTheWay(io.BytesIO):
+        def read1(self, *size):  # as pandas' text wrapper reads the roster's bytes
+            signal.raise_signal(signal.SIGINT)  # as a terminal sends it, while pandas reads
+            return super().read1(*size)
+
+    monkeypatch.setattr(pd, "read_csv", lambda source, *args, **kwargs: read_csv(
+        CtrlCOnTheWay(source.getvalue()) if isinstance(source, io.BytesIO) else source, *args, **kwargs))
+    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt, match="stopped while .*roster.csv was read"):
+            Store(tmp_path / "data").roster()
+    finally:
+        signal.signal(signal.SIGINT, terminal)
+    monkeypatch.setattr(pd, "read_csv", read_csv)
+    assert sorted(Store(tmp_path / "data").roster()["employee_id"]) == sorted(ROSTERED)
+
+
 def test_a_damaged_json_record_is_named_and_skipped(store):
     store.save_conversation(conversation("E1", completed=True))
     folder = store.root / "conversations" / "E1"

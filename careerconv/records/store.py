@@ -630,6 +630,12 @@ class _Lock(FileLock):
             raise cannot_write(Path(self.lock_file), exc) from exc
 
 
+# pandas' words when the source it reads raised while it read (it drops the exception itself): from the roster's bytes
+# in memory only a stop can, Ctrl-C or SIGTERM arriving as it reads. Found: Ctrl-C in a batch's first seconds said
+# "roster.csv: the file is damaged ... restore it from a backup", advice that would lose the changes since the backup.
+_SOURCE_FAILED = "Calling read(nbytes) on source failed"
+
+
 class Store:
     """A data folder of open files; every record read and write goes through here.
 
@@ -840,6 +846,8 @@ class Store:
                 data = self.roster_path.read_bytes()
                 frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
             except ValueError as exc:  # empty, not UTF-8, not CSV: not as careerconv writes it
+                if _SOURCE_FAILED in str(exc):
+                    raise KeyboardInterrupt(f"stopped while {self.roster_path} was read") from None
                 raise schema.ValidationError(
                     [schema.Problem(str(self.roster_path), f"cannot read the roster: {why_unreadable(data, exc)}; "
                                     "or remove it and import the roster again (careerconv import roster FILE)")],
