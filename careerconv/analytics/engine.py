@@ -196,21 +196,23 @@ class _Sums:
         """As :class:`RatingPartials` (quarter offsets counted from quarter index ``q0``)."""
         ns, nd, nq = self.contrib.shape
         idx = np.flatnonzero(self.trend)
-        out = {"trend_hist": pd.DataFrame({"skill_id": idx // (10 * nq * nd), "dept": idx // (10 * nq) % nd,
-                                           "qi": idx // 10 % nq + q0, "v": idx % 10 + 1,
-                                           "n": self.trend.reshape(-1)[idx]})}
+        out = {"trend_hist": {"skill_id": idx // (10 * nq * nd), "dept": idx // (10 * nq) % nd,
+                              "qi": idx // 10 % nq + q0, "v": idx % 10 + 1, "n": self.trend.reshape(-1)[idx]}}
         idx = np.flatnonzero(self.contrib)
-        out["gap_contrib"] = pd.DataFrame({"skill_id": idx // (nq * nd), "dept": idx // nq % nd, "qi": idx % nq + q0,
-                                           "n": self.contrib.reshape(-1)[idx]})
+        out["gap_contrib"] = {"skill_id": idx // (nq * nd), "dept": idx // nq % nd, "qi": idx % nq + q0,
+                              "n": self.contrib.reshape(-1)[idx]}
         idx = np.flatnonzero(self.dist)
-        out["dist_hist"] = pd.DataFrame({"skill_id": idx // (10 * nd), "dept": idx // 10 % nd, "v": idx % 10 + 1,
-                                         "n": self.dist.reshape(-1)[idx]})
+        out["dist_hist"] = {"skill_id": idx // (10 * nd), "dept": idx // 10 % nd, "v": idx % 10 + 1,
+                            "n": self.dist.reshape(-1)[idx]}
         for name, sums in (("gaps", self.gaps.reshape(ns * nd, 4)), ("gaps_all", self.gaps_all)):
             idx = np.flatnonzero(sums[:, 0])
-            out[name] = pd.DataFrame({"skill_id": idx // nd if name == "gaps" else np.full(len(idx), -1),
-                                      "dept": idx % nd, "n": sums[idx, 0], "gap_sum": sums[idx, 1],
-                                      "n_higher": sums[idx, 2], "n_lower": sums[idx, 3]})
-        return typed_partials(out)
+            out[name] = {"skill_id": idx // nd if name == "gaps" else np.full(len(idx), -1),
+                         "dept": idx % nd, "n": sums[idx, 0], "gap_sum": sums[idx, 1],
+                         "n_higher": sums[idx, 2], "n_lower": sums[idx, 3]}
+        # np.flatnonzero gives the cells in the order of the arrays, whose axes are the keys in their order
+        # (skill, department, quarter, value): the rows are made in key order. The counts of people kept with the
+        # gaps' (float) sums are whole numbers, made whole numbers by typed_partials.
+        return typed_partials(out, in_key_order=True)
 
 
 @dataclass

@@ -6,6 +6,7 @@ the helpers every engine uses to build, add up and type the partials.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,17 +228,29 @@ _PARTIAL_COLUMNS = {
 }
 
 
-def typed_partials(frames: dict[str, pd.DataFrame]) -> RatingPartials:
-    """:class:`RatingPartials` of ``frames`` (one per field): only their columns, typed and sorted by their keys,
-    so that the engines' partials compare equal."""
+def typed_partials(frames: Mapping[str, pd.DataFrame | Mapping[str, np.ndarray]],
+                   in_key_order: bool = False) -> RatingPartials:
+    """:class:`RatingPartials` of ``frames`` (one per field, a frame or its columns as arrays): only their columns,
+    typed and sorted by their keys, so that the engines' partials compare equal.
+
+    A column already of its type is kept as it is (not converted again); with ``in_key_order`` (the caller made
+    each frame's rows in the order of their keys) the rows are not sorted again.
+    """
     out = {}
     for name, columns in _PARTIAL_COLUMNS.items():
-        frame = frames[name].loc[:, columns].copy()
-        for column in columns:
-            frame[column] = frame[column].astype("float64" if column == "gap_sum" else "int64")
-        keys = [c for c in columns if c in ("skill_id", "dept", "qi", "v")]
-        out[name] = frame.sort_values(keys).reset_index(drop=True)
+        given = frames[name]
+        frame = pd.DataFrame({column: _typed(given[column], column) for column in columns})
+        if not in_key_order:
+            frame = frame.sort_values([c for c in columns if c in ("skill_id", "dept", "qi", "v")],
+                                      ignore_index=True)
+        out[name] = frame
     return RatingPartials(**out)
+
+
+def _typed(values: pd.Series | np.ndarray, column: str) -> pd.Series | np.ndarray:
+    """``values`` as the column ``column`` of :class:`RatingPartials` holds them (as they are if already so)."""
+    wanted = np.dtype(np.float64 if column == "gap_sum" else np.int64)
+    return values if values.dtype == wanted else values.astype(wanted)
 
 
 def empty_partials() -> RatingPartials:

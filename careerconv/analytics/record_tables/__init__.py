@@ -183,7 +183,8 @@ class PartShared:
     def conversations(self, scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series]:
         """:func:`_conversations` of the part over ``scope``'s period (kept for the other reports' pieces of the
         same period)."""
-        return self.get(("conversations", scope.start, scope.end), lambda: _conversations(self.frames, scope))
+        return self.get(("conversations", scope.start, scope.end),
+                        lambda: _conversations(self.get("dated", lambda: _dated(self.frames)), scope))
 
     def item_states(self, day: pd.Timestamp, keep: bool) -> pd.DataFrame:
         """:func:`careerconv.rules.cadence.action_item_states` of the part on ``day``."""
@@ -247,14 +248,20 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
     return pieces
 
 
-def _conversations(frames: Mapping[str, pd.DataFrame],
-                   scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series]:
-    """The conversations completed before the end of the period (their days without the time), the ids of
-    the drafts, the completed conversations in the period and their ids (as text)."""
+def _dated(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Series]:
+    """The part's conversations, their days without the time, and the ids of the drafts (as text): what
+    :func:`_conversations` reads, the same in every report."""
     convs = frames["conversations"]
     convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
+    return convs, convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
+
+
+def _conversations(dated: tuple[pd.DataFrame, pd.Series],
+                   scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series]:
+    """The conversations completed before the end of the period (their days without the time), the ids of
+    the drafts, the completed conversations in the period and their ids (as text); ``dated``: :func:`_dated`."""
+    convs, drafts = dated
     completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
-    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
     in_period = completed[completed[DATE] >= scope.start]
     return completed, drafts, in_period, in_period[CONVERSATION_ID].astype(str)
 
@@ -327,7 +334,7 @@ def rating_pieces(shared: PartShared, ctx: Context) -> dict[str, Piece]:
 
     ratings, codes, drafts = shared.rating_input()
     partials = rating_partials(ratings, codes, ctx.catalogue, drafts, ctx.scope)
-    names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
+    names = shared.get("department_names", lambda: codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT])
     public = sorted(ctx.public)
     dist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)]
     dist = dist.assign(department=dist["dept"].map(names), band=band_labels(dist["v"]))
