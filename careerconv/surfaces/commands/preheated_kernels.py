@@ -56,7 +56,7 @@ from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 from careerconv.records.resources import APP_NOTEBOOK
 from .singleuser_server import PREHEAT_IDLE_SECONDS
-from .voila_server import REFILL_LATEST, paced_pool, release_gate
+from .voila_server import paced_pool, release_gate
 
 POOL_SIZE = 1  # kernels kept heated for the app's page
 # Where the run of the app's notebook in the kernel being heated, cut short as the server stops, logs its cell (Voila:
@@ -148,11 +148,7 @@ class PreheatedAppKernels(paced_pool(voila_kernel_manager_factory(AsyncMappingKe
         """Heat a kernel for the next page :data:`REFILL_LATEST` s from now, when the page that asks (which starts
         its own kernel) has been built, or at once when another page asks for the heated one, as after a page that
         took it (:func:`.voila_server.paced_pool`)."""
-        loop = asyncio.get_running_loop()
-        if self._refill_gate is not None:
-            release_gate(self._refill_gate)
-        gate = self._refill_gate = loop.create_future()
-        loop.call_later(REFILL_LATEST, release_gate, gate)
+        self.hold_next_refill()
         self.fill_if_needed(delay=0, notebook_name=self.notebook_path)
 
     def _unasked_for(self) -> bool:

@@ -111,11 +111,19 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
                 # What the page handler checks before it takes a pool kernel; _initialize adds the kernel's id.
                 self.notebook_data.setdefault(self.notebook_path, {"kernel_ids": set()})
 
-        async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+        def hold_next_refill(self) -> asyncio.Future:
+            """Hold the next kernel heated back until the gate returned is released (when the page asking now is
+            built, see :func:`_rendered_then_release`), ``latest`` s from now at the latest; a kernel held back for
+            an earlier page starts now."""
             if self._refill_gate is not None:
                 release_gate(self._refill_gate)  # a page waits: the kernel being held back starts now
-            gate = self._refill_gate = asyncio.get_running_loop().create_future()
-            asyncio.get_running_loop().call_later(latest, release_gate, gate)
+            loop = asyncio.get_running_loop()
+            gate = self._refill_gate = loop.create_future()
+            loop.call_later(latest, release_gate, gate)
+            return gate
+
+        async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+            gate = self.hold_next_refill()
             try:
                 render_task, rendered_cache, kernel_id = await super().get_rendered_notebook(
                     notebook_name, *args, **kwargs)
