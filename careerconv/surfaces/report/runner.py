@@ -1107,8 +1107,8 @@ def run_batch(
     _check_writable(out_root)
 
     store = Store(data)
-    # A stop is taken once the roster is read: pandas turns one that comes while it reads into a parser error (found:
-    # Ctrl-C in a batch's first seconds said "roster.csv: the file is damaged ... restore it from a backup").
+    # A stop is taken once the roster is read: pandas drops one that comes while it reads, which the store then
+    # raises as a Ctrl-C (Store._roster_frame), so a SIGTERM would be said to be one; held, each is said as it came.
     with pd.option_context("mode.string_storage", "python"), signals_held(*STOP_SIGNALS):  # see _WARMUP
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
     starting = _start_days_after(roster, day)  # the index says how many of them have no report, and from when
