@@ -21,7 +21,8 @@ from careerconv.records import config
 from careerconv.surfaces.commands.hub import Hub, check_groups, default_groups, sign_out
 from careerconv.surfaces.service.hub_state import HubState
 from careerconv.surfaces.service.policy import (
-    COACH, HR, Caller, Refused, check_read_person, check_write_record, coach_id_for, roles_from_groups,
+    COACH, HR, Caller, Refused, check_read_person, check_write_record, coach_id_for, hub_login,
+    roles_from_groups,
 )
 from careerconv.records.store import Store
 from prerequisites import require_hub
@@ -128,6 +129,17 @@ def test_a_password_file_of_an_older_careerconv_keeps_its_passwords_and_a_foreig
 def test_the_default_groups_are_every_coach_on_the_roster_hr_and_operator():
     groups = default_groups(Store(config.SAMPLE_DATA_DIR))
     assert groups == {"coaches": ["e0001", "e0005", "e0020", "e0023"], "hr": ["hr"], "operators": ["operator"]}
+
+
+@pytest.mark.parametrize("employee_id", ["E0020", "e0020", "Mgr-Ä7", "STRASSE", "\u0130K-1"])
+def test_the_login_careerconv_hub_makes_for_an_id_is_the_one_jupyterhub_signs_in(employee_id):
+    """The groups file, the records service's let-in of new coaches and an erasure's log-out all name a person by
+    the login made from their id; JupyterHub compares the name typed at sign-in in its own form
+    (``normalize_username``): a login of another form would name nobody who can sign in."""
+    require_hub()
+    from jupyterhub.auth import Authenticator
+
+    assert hub_login(employee_id) == Authenticator().normalize_username(employee_id)
 
 
 @pytest.mark.parametrize("groups, message", [

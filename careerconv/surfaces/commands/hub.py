@@ -101,8 +101,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def default_groups(store: Store) -> dict[str, list[str]]:
     """Every coach on the roster by their id in lower case (JupyterHub's logins), one HR login, one operator."""
     from careerconv.records.schema import COACH_ID
+    from careerconv.surfaces.service.policy import hub_login
 
-    coaches = sorted({c.lower() for c in store.roster()[COACH_ID]})
+    coaches = sorted({hub_login(c) for c in store.roster()[COACH_ID]})
     return {"coaches": coaches, "hr": [HR_LOGIN], "operators": [OPERATOR_LOGIN]}
 
 

@@ -51,6 +51,7 @@ import psutil
 
 from careerconv.records.kept_elsewhere import HUB_STATES, NONE_KEPT, none_followed, recorded
 from careerconv.records.store import Store, atomic_write_bytes
+from .policy import hub_login
 
 STATE_FILE = "careerconv-hub.json"  # in the hub's state folder: where the hub keeps what names its users
 ERASURE_SERVICE = "careerconv-erasure"  # the hub service whose token may delete users (``admin:users``)
@@ -177,7 +178,7 @@ def hub_states(store: Store) -> list[Path]:
 def logins_of(store: Store, employee_id: str) -> list[str]:
     """Every hub login of ``employee_id``: the id in lower case (JupyterHub's form of it) and the logins mapped to it in
     the coach logins of each listed hub state (a state that cannot be read adds none)."""
-    logins = {employee_id.lower()}
+    logins = {hub_login(employee_id)}
     for folder in hub_states(store):
         try:
             logins.update(HubState.read(folder).coach_logins_of(employee_id))

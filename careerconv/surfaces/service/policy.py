@@ -54,6 +54,12 @@ class Caller:
         return role in self.roles
 
 
+def hub_login(employee_id: str) -> str:
+    """The hub login ``careerconv hub`` makes for a person: their roster id in lower case, the form JupyterHub gives a
+    user name it is handed (its default ``Authenticator.normalize_username``)."""
+    return employee_id.lower()
+
+
 def roles_from_groups(groups: Iterable[str]) -> frozenset[str]:
     """The careerconv roles of a hub user in these groups (other groups are ignored)."""
     return frozenset(ROLE_GROUPS[g] for g in groups if g in ROLE_GROUPS)

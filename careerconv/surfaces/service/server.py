@@ -108,7 +108,7 @@ from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
-    coach_id_for, roles_from_groups
+    coach_id_for, hub_login, roles_from_groups
 
 SERVICE_NAME = "careerconv-records"
 WORKERS = 8  # store calls at once: most of a save is waiting for the disk (fsync), not the CPU
@@ -361,7 +361,7 @@ class RecordsService:
     def logins_of_coach(self, coach_id: str) -> list[str]:
         """The hub logins of ``coach_id``: those the organisation's coach logins map to it, else the id in lower case
         (as ``careerconv hub`` makes logins)."""
-        return logins_mapped_to(self.coach_logins, coach_id) or [coach_id.lower()]
+        return logins_mapped_to(self.coach_logins, coach_id) or [hub_login(coach_id)]
 
     def check_coach_here(self, caller: Caller, kind: str) -> None:
         """Raise :class:`Refused` when ``caller``, a coach, is not here today: one who has left, or who has not
