@@ -28,7 +28,7 @@ from careerconv.records import config
 from careerconv.surfaces.commands import settings
 from careerconv.surfaces.commands.slow_imports import skip_slow_optional_modules
 from careerconv.surfaces.commands import streams
-from careerconv.surfaces.signals import how_stopped, sigterm_stops_it
+from careerconv.surfaces.signals import forget_caught_ctrl_c, how_stopped, sigterm_stops_it
 
 # Each command's name and its module; the order here is the order in `careerconv --help`.
 COMMANDS = {
@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         how, code = how_stopped(stopped)
         print(f"careerconv{f' {command}' if command else ''}: {how}", file=sys.stderr)
         return code
+    finally:
+        forget_caught_ctrl_c()  # a stop caught anywhere (here, in the command) ends with the command's exit code
 
 
 def _run(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
-__all__ = ["StoppedBySigterm", "how_stopped", "sigterm_stops_it", "signals_held"]
+__all__ = ["StoppedBySigterm", "forget_caught_ctrl_c", "how_stopped", "sigterm_stops_it", "signals_held"]
 
 
 @contextlib.contextmanager
@@ -79,3 +79,17 @@ def how_stopped(stopped: KeyboardInterrupt) -> tuple[str, int]:
     if isinstance(stopped, StoppedBySigterm):
         return "stopped by SIGTERM", 128 + signal.SIGTERM
     return "interrupted", 128 + signal.SIGINT
+
+
+def forget_caught_ctrl_c() -> None:
+    """Have Python forget a Ctrl-C the program caught, so that it ends with the exit code the program gives: call it
+    as a command that was stopped ends (:func:`careerconv.cli.main` does, after every command).
+
+    CPython (3.11, 3.12 and 3.13 here) notes a KeyboardInterrupt that leaves code it runs from text (``exec`` or
+    ``eval`` of a string: ``dataclasses``, ``namedtuple`` and ``typing`` run such code for every class they make, so
+    while modules are imported) as never caught, even when the program catches it later, and ``python -m`` then ends
+    the process by SIGINT after the program's own ``sys.exit(130)`` (found: about 1 early Ctrl-C in 40 of
+    ``python -m careerconv.cli report --all --dask local:2`` ended so, status -2, after the batch's own line). Running
+    code from text again clears the note.
+    """
+    exec("pass")  # a string, not a code object: the note is cleared as Python starts running text
