@@ -469,7 +469,11 @@ def _gather(client: Any, distributed: Any, plugin_name: str, batch: str, setting
     finally:
         bar.close()
         if meta:  # interrupted: nothing more to do on the cluster for this batch
-            client.cancel(list(meta))
+            # A client call, taken whole as the others are; a stop that comes meanwhile is dropped, the batch ends
+            # with the first (found: a second Ctrl-C before the call had begun made distributed's sync() log its
+            # NameError, and left the reports to the cluster).
+            with suppress(KeyboardInterrupt), signals_held(*STOP_SIGNALS):
+                client.cancel(list(meta))
     return [o if o is not None else failed_outcome(settings, r, "the batch was interrupted")
             for o, r in zip(outcomes, requests)]
 
