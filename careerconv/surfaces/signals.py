@@ -65,7 +65,7 @@ def stopped_once(*, for_good: bool = False) -> Iterator[None]:
     As the block ends, the handlers are set back; with ``for_good``, for a process that ends with the block, a stopped
     command's handlers are set to ignore both signals instead: Python then tears itself down, up to a second, and a
     stop meanwhile ended the process by SIGINT after the command's own line (found: a second Ctrl-C 0.5 s after an
-    early first ended 9 batches in 12 so, status -2). Ctrl-C is taken over only where Python's own handler has it
+    early first ended 8 batches in 12 so, status -2). Ctrl-C is taken over only where Python's own handler has it
     (a command started in the background with SIGINT ignored keeps it ignored). In another thread (which takes no
     signal) the block runs as it is.
     """
