@@ -28,7 +28,7 @@ from careerconv.records import config
 from careerconv.surfaces.commands import settings
 from careerconv.surfaces.commands.slow_imports import skip_slow_optional_modules
 from careerconv.surfaces.commands import streams
-from careerconv.surfaces.signals import how_stopped, sigterm_stops_it
+from careerconv.surfaces.signals import forget_caught_ctrl_c, how_stopped, stopped_once
 
 # Each command's name and its module; the order here is the order in `careerconv --help`.
 COMMANDS = {
@@ -176,27 +176,31 @@ def user_error(exc: Exception) -> str | None:
     return None
 
 
-# The commands a scheduler stops with SIGTERM, which stops them as Ctrl-C does, from the moment they start: they end
-# in their own words (what was done, how to go on), their workers shut down (found: SIGTERM while `report --all
+# The commands a scheduler stops with SIGTERM, which stops them as Ctrl-C does, once, from the moment they start: they
+# end in their own words (what was done, how to go on), their workers shut down (found: SIGTERM while `report --all
 # --dask local:2` was starting ended it without a word, or with Dask's tracebacks after its own).
 _SIGTERM_STOPS = ("report",)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: list[str] | None = None, *, as_process: bool = False) -> int:
+    """Run the command line; return the exit code. ``as_process``: the process ends when this returns (the
+    ``careerconv`` command), and a stop that comes meanwhile is dropped (see
+    :func:`careerconv.surfaces.signals.stopped_once`)."""
     skip_slow_optional_modules()  # before a command imports papermill or nbformat
     argv = sys.argv[1:] if argv is None else argv
     command = command_named(argv)
-    try:
-        # A stop at any moment, while the command line is read too (found: Ctrl-C while `--dask local:2` was read,
-        # which imports the report code, printed a KeyboardInterrupt traceback).
-        with sigterm_stops_it() if command in _SIGTERM_STOPS else contextlib.nullcontext():
+    # A stop at any moment, while the command line is read too (found: Ctrl-C while `--dask local:2` was read,
+    # which imports the report code, printed a KeyboardInterrupt traceback), and while the stopped command says so.
+    with stopped_once(for_good=as_process) if command in _SIGTERM_STOPS else contextlib.nullcontext():
+        try:
             return _run(argv)
-    except KeyboardInterrupt as stopped:
-        streams.close_bars()
-        how, code = how_stopped(stopped)
-        print(f"careerconv{f' {command}' if command else ''}: {how}", file=sys.stderr)
-        return code
+        except KeyboardInterrupt as stopped:
+            streams.close_bars()
+            how, code = how_stopped(stopped)
+            print(f"careerconv{f' {command}' if command else ''}: {how}", file=sys.stderr)
+            return code
+        finally:
+            forget_caught_ctrl_c()  # a stop caught anywhere (here, in the command) ends with the command's exit code
 
 
 def _run(argv: list[str]) -> int:
@@ -228,8 +232,8 @@ def _run(argv: list[str]) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script shim
-    sys.exit(main())
+    sys.exit(main(as_process=True))
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(main(as_process=True))

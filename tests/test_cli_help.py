@@ -50,6 +50,56 @@ def test_help_and_a_misspelt_command_import_nothing_a_command_needs_only_when_it
     assert loaded == {" ".join(words): [] for words in COMMAND_LINES}
 
 
+
+# Reads each report command line in one fresh interpreter as `careerconv` does before it runs anything (a good one
+# parsed, a bad one refused), and prints what was read and the heavy packages loaded so far.
+_BATCH_OPTIONS_PROBE = """
+import contextlib, io, json, sys
+from careerconv import cli
+heavy, data, good, bad = json.loads(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+read = {}
+for words in good:
+    args = cli.parse_command_line(["--data", data, *words])
+    read[" ".join(words)] = [str(args.dask), str(args.shard)]
+for words in bad:
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        try:
+            cli.main(words)
+        except SystemExit as refused:
+            read[" ".join(words)] = [refused.code, said.getvalue().splitlines()[-1]]
+print(json.dumps({"read": read, "loaded": sorted(name for name in heavy if name in sys.modules)}))
+"""
+
+
+def test_the_report_batch_options_are_read_without_the_report_code(tmp_path):
+    """``--dask`` and ``--shard`` are read, and a bad value refused, before pandas, matplotlib, papermill or Dask is
+    imported (found: reading ``report --all --dask local:2`` imported all four, 4-8 s on a busy machine before a bad
+    value was refused, and the whole window of a stop "while the command line is read")."""
+    good = [["report", "--all", "--dask", "local:2"], ["report", "--all", "--shard", "3/8"],
+            ["report", "--all", "--dask", "tcp://10.0.0.5:8786", "--shard", "1/2"]]
+    bad = [["report", "--all", "--dask", "local:0"], ["report", "--all", "--dask", "nowhere"],
+           ["report", "--all", "--shard", "5/4"]]
+    done = subprocess.run([sys.executable, "-c", _BATCH_OPTIONS_PROBE, json.dumps([*HEAVY, "distributed"]),
+                           str(tmp_path), json.dumps(good), json.dumps(bad)],
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(done.stdout)
+    assert probe["read"] == {
+        "report --all --dask local:2": ["local:2", "None"],
+        "report --all --shard 3/8": ["None", "3/8"],
+        "report --all --dask tcp://10.0.0.5:8786 --shard 1/2": ["tcp://10.0.0.5:8786", "1/2"],
+        "report --all --dask local:0": [2, "careerconv report: error: argument --dask: 'local:0': a local cluster has "
+                                           "from 1 to 256 worker processes"],
+        "report --all --dask nowhere": [2, "careerconv report: error: argument --dask: 'nowhere' is not a Dask "
+                                           "cluster: give local:N to start N worker processes on this machine (e.g. "
+                                           "local:2), or the address of a running scheduler (e.g. "
+                                           "tcp://10.0.0.5:8786 or tls://scheduler.example.org:8786)"],
+        "report --all --shard 5/4": [2, "careerconv report: error: argument --shard: '5/4': shard 5 of 4 does not "
+                                        "exist: shards are numbered from 1 to 4 (the first is 1/4, the last 4/4)"],
+    }
+    assert probe["loaded"] == []
+
 # Each command's own options (the common ones, --data --config -q -v, are every command's), as they were before.
 OPTIONS = {
     "demo": ["--employees", "--seed", "--as-of", "--years", "--force"],

@@ -27,15 +27,17 @@ ALLOWED: dict[str, set[str]] = {
     "views": {"records", "rules", "analytics"},
     "demo": {"records", "rules"},
     "surfaces/signals": set(),  # the stop signals held while a surface writes: the standard library only
+    # a report batch's --shard and --dask values, read as the command line is parsed: the standard library only
+    "surfaces/batch_options": set(),
     "surfaces/service": {"records", "rules", "analytics", "views"},
-    "surfaces/report": {"records", "rules", "analytics", "views", "surfaces/signals"},
+    "surfaces/report": {"records", "rules", "analytics", "views", "surfaces/signals", "surfaces/batch_options"},
     "surfaces/app": {"records", "rules", "analytics", "views", "surfaces/service", "surfaces/report"},
     # the hub's configuration describes where the hub keeps its users for the records service's erasure
     "surfaces/deploy": {"records", "surfaces/service"},
     "surfaces/notebooks": {"records", "rules", "analytics", "views", "surfaces/service", "surfaces/report",
                            "surfaces/app"},
     "surfaces/commands": {"records", "rules", "analytics", "views", "demo", "surfaces/service",
-                          "surfaces/report", "surfaces/app", "surfaces/signals"},
+                          "surfaces/report", "surfaces/app", "surfaces/signals", "surfaces/batch_options"},
     # the top: cli.py, the entry point of the `careerconv` command (which takes a stop at any moment: surfaces/signals)
     "": {"records", "surfaces/commands", "surfaces/signals"},
 }

@@ -538,16 +538,14 @@ def report_plugins(dask_scheduler) -> list[str]:
     return [name for name in dask_scheduler.worker_plugins if name.startswith("careerconv-report-")]
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(600)
-def test_a_second_ctrl_c_while_a_stopped_batch_closes_leaves_no_kernel_on_the_cluster(cluster, tmp_path, monkeypatch):
-    # Found reading the batch's way out: a second Ctrl-C while a stopped batch removed its plugin from the cluster
-    # left the plugin, and every worker's warm kernel, there (until the next batch's remove_orphaned_plugins).
-    local, client = cluster
+def stopped_twice(local, tmp_path: Path, monkeypatch, call: str, second_ctrl_c) -> tuple[list[str], list[str]]:
+    """A batch on ``local`` stopped by Ctrl-C as it takes its first report, and again as it calls ``Client.<call>`` on
+    its way out (``second_ctrl_c(client, main_thread_id)`` sends it); the stops that came, and what tornado logged as
+    errors meanwhile."""
     data = tmp_path / "data"
     make_six_person_org(data)
     main = threading.main_thread().ident
-    release, unregister = distributed.Future.release, distributed.Client.unregister_worker_plugin
+    release, called = distributed.Future.release, getattr(distributed.Client, call)
     stops: list[str] = []
 
     def release_with_ctrl_c_on_the_way(future, *args, **kwargs):
@@ -556,19 +554,55 @@ def test_a_second_ctrl_c_while_a_stopped_batch_closes_leaves_no_kernel_on_the_cl
             signal.pthread_kill(main, signal.SIGINT)
         return release(future, *args, **kwargs)
 
-    def unregister_with_ctrl_c_on_the_way(self, name, *args, **kwargs):
-        stops.append("second")  # as the stopped batch removes its kernels: Ctrl-C again
-        signal.pthread_kill(main, signal.SIGINT)
-        return unregister(self, name, *args, **kwargs)
+    def called_with_ctrl_c_on_the_way(self, *args, **kwargs):
+        stops.append("second")
+        second_ctrl_c(self, main)
+        return called(self, *args, **kwargs)
 
     monkeypatch.setattr(distributed.Future, "release", release_with_ctrl_c_on_the_way)
-    monkeypatch.setattr(distributed.Client, "unregister_worker_plugin", unregister_with_ctrl_c_on_the_way)
+    monkeypatch.setattr(distributed.Client, call, called_with_ctrl_c_on_the_way)
+    tornado_errors = _Records()
+    logging.getLogger("tornado.application").addHandler(tornado_errors)
     terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     try:
         with pytest.raises(KeyboardInterrupt):
             run_batch(data, list(SIX), AS_OF, reports_dir=tmp_path / "r",
                       executor=DaskExecutor(local.scheduler_address), progress=False)
+        time.sleep(1.5)  # the client's loop has run what the stop left it
     finally:
         signal.signal(signal.SIGINT, terminal)
+        logging.getLogger("tornado.application").removeHandler(tornado_errors)
+    return stops, [record.getMessage() for record in tornado_errors.records]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_second_ctrl_c_while_a_stopped_batch_closes_leaves_no_kernel_on_the_cluster(cluster, tmp_path, monkeypatch):
+    # Found reading the batch's way out: a second Ctrl-C while a stopped batch removed its plugin from the cluster
+    # left the plugin, and every worker's warm kernel, there (until the next batch's remove_orphaned_plugins).
+    local, client = cluster
+
+    def ctrl_c(client, main):  # as the stopped batch removes its kernels: Ctrl-C again
+        signal.pthread_kill(main, signal.SIGINT)
+
+    stops, _ = stopped_twice(local, tmp_path, monkeypatch, "unregister_worker_plugin", ctrl_c)
     assert stops == ["first", "second"]
     assert client.run_on_scheduler(report_plugins) == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_second_ctrl_c_while_a_stopped_batch_cancels_its_reports_stops_it_without_a_traceback(cluster, tmp_path,
+                                                                                                monkeypatch):
+    # Found reading the batch's way out: the cancel of the reports not yet made was the one call of the client a stop
+    # could still break into; a second Ctrl-C before it had begun made distributed's sync() log "NameError: cannot
+    # access free variable 'future'", and the reports were left to the cluster.
+    local, _ = cluster
+
+    def ctrl_c_before_the_call_begins(client, main):  # as the stopped batch cancels its other reports
+        client.loop.add_callback(time.sleep, 1)  # the client's loop busy: the call waits to begin
+        threading.Timer(0.3, signal.pthread_kill, (main, signal.SIGINT)).start()
+
+    stops, tornado_errors = stopped_twice(local, tmp_path, monkeypatch, "cancel", ctrl_c_before_the_call_begins)
+    assert stops == ["first", "second"]
+    assert tornado_errors == []

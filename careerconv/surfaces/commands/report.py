@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 from careerconv.records import config
+# read as the command line is parsed: the standard library only, not the report code (see careerconv.cli)
+from careerconv.surfaces.batch_options import parse_dask_target, parse_shard, shard_of
 from careerconv.surfaces.signals import how_stopped
 from . import settings
 from . import streams
@@ -91,8 +93,6 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def _shard(text: str):
-    from ..report.shards import parse_shard
-
     try:
         return parse_shard(text)
     except ValueError as exc:
@@ -101,8 +101,6 @@ def _shard(text: str):
 
 def _dask_target(text: str):
     # The parser only: Dask itself is imported when a batch runs on it.
-    from ..report.dask_executor import parse_dask_target
-
     try:
         return parse_dask_target(text)
     except ValueError as exc:
@@ -239,8 +237,6 @@ def _say_how_to_erase(args: argparse.Namespace, data: Path, reports: Path) -> No
 def _say_other_shards(args: argparse.Namespace, employee_ids: list[str], shard) -> None:
     """Warn of the employees asked for who are in another shard than ``shard``: it makes no report of theirs (found
     by a hostile test: ``report E0002 --shard 1/4``, E0002 being in shard 4/4, said only "0 report(s) made")."""
-    from ..report.shards import shard_of
-
     elsewhere = [eid for eid in dict.fromkeys(employee_ids) if not shard.holds(eid)]
     if not elsewhere:
         return

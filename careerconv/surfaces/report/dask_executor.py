@@ -38,17 +38,16 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any
 
 import nbformat
 
+from careerconv.surfaces.batch_options import DaskTarget, parse_dask_target  # --dask, read without this module
 from careerconv.surfaces.signals import signals_held
 
 from .index import FAILED
@@ -73,9 +72,6 @@ except ImportError:  # Dask is optional: DaskExecutor says what to install
 __all__ = ["DaskExecutor", "DaskTarget", "WarmKernelPlugin", "local_cluster", "make_report_task", "parse_dask_target",
            "remove_orphaned_plugins"]
 
-_LOCAL = re.compile(r"^local:(\d+)$")
-_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?[A-Za-z0-9.\-_\[\]:]+:\d+$")
-MAX_LOCAL_WORKERS = 256
 ATTEMPTS = 2  # a failed report is retried once
 WORKER_WAIT = 120  # seconds to wait for a first worker of an existing cluster
 _CLOSING = 30  # seconds a worker waits for a report being written, then its kernel's shutdown, as the batch ends
@@ -99,39 +95,6 @@ LOCAL_CLUSTER_CONFIG = {
 # taken (another batch, any Dask dashboard on the machine) it warns on stderr "Port 8787 is already in use.
 # Perhaps you already have a cluster running?": a port the system picks is never taken.
 _SCHEDULER_HTTP = "127.0.0.1:0"
-
-
-@dataclass(frozen=True)
-class DaskTarget:
-    """Where the batch runs: a local cluster of ``local_workers`` processes, or the scheduler at ``address``."""
-
-    address: str | None = None
-    local_workers: int | None = None
-
-    def __str__(self) -> str:
-        return f"local:{self.local_workers}" if self.local_workers else str(self.address)
-
-
-def parse_dask_target(text: str) -> DaskTarget:
-    """Read ``--dask``: ``local:N`` (N worker processes here) or a scheduler address (``tcp://host:8786``).
-
-    Raises
-    ------
-    ValueError
-        If it is neither; the message quotes the text and says what is allowed.
-    """
-    text = str(text).strip()
-    local = _LOCAL.match(text)
-    if local:
-        n = int(local.group(1))
-        if not 1 <= n <= MAX_LOCAL_WORKERS:
-            raise ValueError(f"{text!r}: a local cluster has from 1 to {MAX_LOCAL_WORKERS} worker processes")
-        return DaskTarget(local_workers=n)
-    if _ADDRESS.match(text):
-        return DaskTarget(address=text)
-    raise ValueError(f"{text!r} is not a Dask cluster: give local:N to start N worker processes on this machine "
-                     "(e.g. local:2), or the address of a running scheduler (e.g. tcp://10.0.0.5:8786 or "
-                     "tls://scheduler.example.org:8786)")
 
 
 def _distributed():
@@ -506,7 +469,11 @@ def _gather(client: Any, distributed: Any, plugin_name: str, batch: str, setting
     finally:
         bar.close()
         if meta:  # interrupted: nothing more to do on the cluster for this batch
-            client.cancel(list(meta))
+            # A client call, taken whole as the others are; a stop that comes meanwhile is dropped, the batch ends
+            # with the first (found: a second Ctrl-C before the call had begun made distributed's sync() log its
+            # NameError, and left the reports to the cluster).
+            with suppress(KeyboardInterrupt), signals_held(*STOP_SIGNALS):
+                client.cancel(list(meta))
     return [o if o is not None else failed_outcome(settings, r, "the batch was interrupted")
             for o, r in zip(outcomes, requests)]
 

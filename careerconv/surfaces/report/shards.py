@@ -10,27 +10,9 @@ and ``.html``) and ``careerconv report --merge-index`` then builds the one
 index page of the whole batch from them, the same page one machine would
 have written.
 
-Which shard an employee belongs to
-----------------------------------
-Decided by the employee id alone, with *jump consistent hashing* (Lamping
-and Veach, 2014) of a 64-bit BLAKE2b digest of the id:
-
-* **stable**: the same id lands in the same shard on every machine, Python
-  version and run (Python's own ``hash()`` is salted per process, so it
-  cannot be used);
-* **adding or removing people moves nobody else**: an employee's shard
-  depends on their id and ``N`` only, never on who else is on the roster;
-* **changing N moves few**: going from ``N`` to ``N + 1`` shards moves only
-  the ``1/(N + 1)`` of people who go to the new shard, where ``hash mod N``
-  would move almost everyone. That matters when a shard keeps state of its
-  own between runs (a node-local cache or reports folder): incremental
-  skipping keeps working for everyone who stays put;
-* **balanced** like a uniform hash, and cheap: ``O(log N)`` steps per id
-  (rendezvous hashing, which shares these properties, costs ``O(N)`` hashes
-  per id, i.e. 20 million for 200,000 people on 100 shards).
-
-The shards of one ``N`` are disjoint and together hold everyone: the hash
-gives each id exactly one shard.
+Which shard an employee belongs to is decided by the employee id alone (jump consistent hashing, stable across
+machines and runs, moving nobody else when people come or go): :mod:`careerconv.surfaces.batch_options`, where
+``--shard I/N`` is read too, without the report code.
 """
 
 from __future__ import annotations
@@ -44,10 +26,10 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from careerconv.records.erasure import REMOVED
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
+from careerconv.surfaces.batch_options import Shard, parse_shard, shard_of  # the shard split, beside its indexes
 from .claims import claim_index
 from .index import (EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, folder_in_the_way, index_html,
                     write_index_file)
@@ -66,98 +48,13 @@ __all__ = [
     "write_shard_index",
 ]
 
-MAX_SHARDS = 100_000
 _FORMAT = "careerconv-report-shard-index"
 _FORMAT_VERSION = 1
-_SHARD_TEXT = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-_MULTIPLIER = 2862933555777941757  # the 64-bit linear congruential step of jump consistent hashing
-_MASK = (1 << 64) - 1
 # Beside the data and the day, what a report is made from, as the command sets each: the shards of one batch must
 # all have made their reports with the same (found by a hostile test: shard 1/2 run again with --horizons 3,6 merged
 # with 2/2's defaults, exit 0, and 29 of 60 reports unlike those of a plain run).
 _SETTINGS = {"horizons": "--horizons", "figure_format": "--figures", "pdf": "--pdf", "dpi": "dpi",
              "code": "the report notebook and careerconv version"}
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Shard:
-    """Shard ``index`` of ``count`` (``1 <= index <= count``; numbered from 1)."""
-
-    index: int
-    count: int
-
-    def __post_init__(self) -> None:
-        for name in ("index", "count"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"shard {name} must be a whole number, got {value!r}")
-        if not 1 <= self.count <= MAX_SHARDS:
-            raise ValueError(f"the number of shards must be from 1 to {MAX_SHARDS}, got {self.count}")
-        if not 1 <= self.index <= self.count:
-            raise ValueError(f"shard {self.index} of {self.count} does not exist: shards are numbered from 1 to "
-                             f"{self.count} (the first is 1/{self.count}, the last {self.count}/{self.count})")
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
-
-    def holds(self, employee_id: str) -> bool:
-        """Whether ``employee_id`` belongs to this shard."""
-        return shard_of(employee_id, self.count) == self.index
-
-    def select(self, employee_ids: Sequence[T]) -> list[T]:
-        """The ids of ``employee_ids`` that belong to this shard, in their order."""
-        return [eid for eid in employee_ids if self.holds(str(eid))]
-
-
-def parse_shard(text: str) -> Shard:
-    """Read ``I/N`` (shard ``I`` of ``N``, numbered from 1), e.g. ``1/4`` … ``4/4``.
-
-    Raises
-    ------
-    ValueError
-        If it is not two whole numbers ``I/N`` with ``1 <= I <= N``; the
-        message quotes the text and says what is allowed.
-    """
-    match = _SHARD_TEXT.match(str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not a shard: write I/N, shard I of N, numbered from 1 "
-                         "(e.g. 1/4, 2/4, 3/4 and 4/4 for four shards)")
-    try:
-        return Shard(int(match.group(1)), int(match.group(2)))
-    except ValueError as exc:
-        raise ValueError(f"{text!r}: {exc}") from None
-
-
-def _key(employee_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(employee_id.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def shard_of(employee_id: str, count: int) -> int:
-    """The shard (from 1 to ``count``) that ``employee_id`` belongs to.
-
-    Jump consistent hashing of a BLAKE2b digest of the id (see the module's
-    docstring for why).
-
-    Raises
-    ------
-    ValueError
-        If ``count`` is not a whole number from 1 to ``MAX_SHARDS``.
-    """
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SHARDS:
-        raise ValueError(f"the number of shards must be a whole number from 1 to {MAX_SHARDS}, got {count!r}")
-    key = _key(employee_id)
-    bucket, jump = -1, 0
-    while jump < count:
-        bucket = jump
-        key = (key * _MULTIPLIER + 1) & _MASK
-        jump = int((bucket + 1) * ((1 << 31) / ((key >> 33) + 1)))
-    return bucket + 1
-
-
-# ---------------------------------------------------------------------------
-# shard indexes and their merge
 
 
 @dataclass(frozen=True)
