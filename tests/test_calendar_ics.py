@@ -270,7 +270,7 @@ def test_fold_line_boundaries():
         ics.fold_line("a\nb")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=400))
 def test_fold_line_property(text):
     folded = ics.fold_line("SUMMARY:" + text)
@@ -282,7 +282,7 @@ def test_fold_line_property(text):
     assert folded.replace("\r\n ", "") == "SUMMARY:" + text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=120))
 def test_any_name_round_trips_through_icalendar(name):
     event = ics.CalendarEvent(uid="x@careerconv", date=AS_OF, summary=f"Check-in: {name}",

@@ -52,7 +52,7 @@ def patterns_alone(mentions: Mentions) -> Mentions:
     return mentions
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(long_texts())
 def test_a_long_text_passed_over_case_blind_is_one_where_the_patterns_find_nothing(case):
     (eid, name, email), text = case

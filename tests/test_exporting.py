@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careerconv.records import schema
@@ -282,9 +282,8 @@ def _text_cells_to_xlsx(frame: pd.DataFrame, path: Path) -> None:
     book.save(path)
 
 
-# Timing is not what this checks, and the machine may be busy: no deadline; 25 rosters, each written and read
-# three times, are enough.
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 25 rosters, each written and read three times, are enough.
+@settings(max_examples=25)
 @given(rosters(), st.sampled_from(["csv", "xlsx"]))
 def test_property_roster_export_import_round_trip(rows, first_format):
     with tempfile.TemporaryDirectory() as tmp:
@@ -347,7 +346,7 @@ def _comparable(store: Store) -> list[dict]:
     return out
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20)
 @given(histories(), st.sampled_from(["csv", "parquet"]))
 def test_property_history_export_import_round_trip(rows, fmt):
     with tempfile.TemporaryDirectory() as tmp:

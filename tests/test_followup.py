@@ -234,7 +234,7 @@ _saved = st.one_of(st.none(), st.just("not a time"),
                    st.integers(0, 23).map(lambda h: f"2026-03-02T{h:02d}:30:00+02:00"))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.tuples(st.integers(1, 10), st.sampled_from(["conversation", "checkin", "import"]), _saved),
                 min_size=1, max_size=6))
 def test_the_app_progress_and_hr_take_the_same_rating_of_a_day(ratings):

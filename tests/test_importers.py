@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careerconv.records import schema
@@ -348,7 +348,7 @@ def test_a_stray_quote_ended_by_a_later_quote_is_refused_as_a_stray_quote(roster
     assert list(roster_store.roster()["name"])[-2:] == ["Ann\nLee", 'Bo "B" Kim']
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.lists(st.text(alphabet='ab ,;"\r\n\t', max_size=8), min_size=3, max_size=3), min_size=1,
                 max_size=5), st.sampled_from([",", ";", "\t"]))
 def test_property_quoted_cells_as_a_spreadsheet_writes_them_are_never_a_stray_quote(cells, delimiter):
@@ -948,7 +948,7 @@ def roster_rows(draw):
     return rows, valid
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(roster_rows(), st.booleans())
 def test_property_roster_import_accepts_exactly_the_valid_rows(drawn, skip_invalid):
     rows, valid = drawn
@@ -989,7 +989,7 @@ def history_rows(draw):
     return rows, valid
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(history_rows())
 def test_property_history_import_is_all_or_nothing_and_per_conversation(drawn):
     rows, valid = drawn

@@ -126,7 +126,7 @@ GUARDED_TEXT = st.builds(lambda lead, rest: (lead + rest).rstrip(ZS_SPACES), LEA
     lambda s: s.strip() != "")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(st.lists(st.tuples(GUARDED_TEXT.filter(lambda s: not lost_letters(s)),
                           GUARDED_TEXT.filter(lambda s: not lost_letters(s))), min_size=1, max_size=5))
 def test_property_roster_round_trip_keeps_text_with_leading_formula_characters(rows):
@@ -140,7 +140,7 @@ def test_property_roster_round_trip_keeps_text_with_leading_formula_characters(r
         assert not read_csv(Path(tmp) / "roster.csv")["name"].str.startswith(TRIGGERS).any()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(st.lists(st.one_of(GUARDED_TEXT, REST, st.builds(lambda t: "'" + t, GUARDED_TEXT)), min_size=1, max_size=6))
 def test_property_free_text_round_trips_through_the_csv_export_and_the_import_reader(texts):
     """Any free-text column: the export's CSV bytes, read as the importers read them, give the text back."""
@@ -242,7 +242,8 @@ def test_image_named_xlsx_says_what_it_is(store: Store, tmp_path: Path):
                                   "is named .xlsx but is not an Excel workbook: it looks like a PNG image", ACCEPTED)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200,
+          suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300))
 def test_property_any_bytes_are_read_or_refused_with_a_file_error(tmp_path: Path, data: bytes):
     path = tmp_path / "any.csv"

@@ -32,7 +32,7 @@ rows = st.lists(st.tuples(st.integers(0, 29), st.sampled_from(["SQL", "Python"])
                 min_size=1, max_size=60)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(rows=rows, n_parts=st.integers(1, 5))
 def test_parts_add_up_to_the_whole(rows, n_parts):
     per_emp = pd.DataFrame(rows, columns=["emp", "skill", "growth", "plans"]) \
@@ -50,7 +50,7 @@ def test_parts_add_up_to_the_whole(rows, n_parts):
     assert set(got["department"].dropna()) <= {"D1", "D2"}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(rows=rows, missing_department=st.booleans())
 def test_pieces_of_different_groups_put_one_after_the_other_are_the_pieces_added_up(rows, missing_department):
     """``Piece.combine(disjoint=True)`` (growth's each skill and all skills): the sums, values and contributions of

@@ -29,7 +29,7 @@ def test_the_same_element_changed_or_removed_differently_cannot_be_combined():
     assert combined(base, base + ["Teach"], base + ["Run"], limit=4) is None  # five would be too many
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(base=LISTS, mine=LISTS, theirs=LISTS)
 def test_a_combination_keeps_each_sides_changes(base, mine, theirs):
     result = combined(base, mine, theirs)
@@ -46,7 +46,7 @@ def test_a_combination_keeps_each_sides_changes(base, mine, theirs):
         assert not added - Counter(result), (side, result)  # nothing either side added is lost
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(old=LISTS, new=LISTS)
 def test_a_rank_follows_its_element_or_is_dropped(old, new):
     ranks = rank_map(old, new)

@@ -96,7 +96,7 @@ def test_lengths_must_match():
         classify_options(pd.Series(["a", "b"]), pd.Series(["x"]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=30)))
 def test_the_result_is_always_a_kind_never_the_text(text, skill):
     kind = classify_option(text, skill)

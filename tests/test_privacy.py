@@ -211,7 +211,7 @@ def test_complementary_suppression_across_two_partitions_of_one_table():
     assert ("A", None) in hidden and ("B", None) in hidden
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=8), st.integers(3, 8))
 def test_no_hidden_department_is_ever_alone_or_below_k_together(sizes, k):
     counts = {f"D{i}": n for i, n in enumerate(sizes)}

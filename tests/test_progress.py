@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careerconv.rules.followup import recorded_key, recorded_order
@@ -100,7 +100,7 @@ def test_horizon_dates_of_a_column_agree_with_horizon_date_row_by_row():
     assert found.dtype == "datetime64[ns]"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(seed=st.integers(0, 2**32 - 1), with_time=st.booleans())
 def test_horizon_dates_agree_with_horizon_date_on_random_repeated_dates(seed, with_time):
     """Many rows share a date (each distinct date is shifted once); month ends, leap days, times of day,
@@ -488,7 +488,7 @@ def naive_measurement(target_row: pd.Series, ratings: pd.DataFrame, as_of, windo
     return None if best is None else (best[1], best[2])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(seed=st.integers(0, 2**32 - 1), window_days=st.sampled_from([0, 15, 60, 120]))
 def test_matches_the_naive_rule_on_random_data(seed, window_days):
     rng = np.random.default_rng(seed)
@@ -606,7 +606,7 @@ def random_history(rng: np.random.Generator, text_dtype) -> tuple[pd.DataFrame, 
         ratings.astype({c: text_dtype for c in text})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(seed=st.integers(0, 2**32 - 1), window_days=st.sampled_from([0, 15, 60, 200]),
        as_of=st.sampled_from(["2023-09-30", "2024-06-30", "2026-01-01"]),
        text_dtype=st.sampled_from([object, "string[pyarrow]", "str", "category"]))
@@ -914,7 +914,7 @@ def test_status_counts_names_every_status_and_rejects_unknown_ones():
         progress.status_counts(["not yet measured"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(seed=st.integers(0, 2**32 - 1), columns=st.integers(1, 5), rows=st.sampled_from([0, 1, 7, 300, 5000]),
        spread=st.sampled_from([3, 10**6, 2**40, 2**62]))
 def test_the_sort_order_of_the_table_is_what_lexsort_gives(seed, columns, rows, spread):
@@ -946,7 +946,7 @@ def test_blank_codes_are_the_missing_and_white_space_values_the_targets_refuse()
         progress_at_horizons(make_targets([("\t", "c1", T0, "SQL", 2, 6, 3)]), make_ratings([]), "2025-01-01")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["object", "arrow", "category", "int", "small int",
                                                              "wide int"]))
 def test_text_codes_are_the_codes_of_factorize_sorted(seed, kind):
@@ -981,7 +981,7 @@ def test_horizon_dates_of_whole_months_as_numbers_or_as_nullable_numbers_agree()
         progress.horizon_dates(t0, pd.Series([-6, 6, 6, 6]))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(seed=st.integers(0, 2**32 - 1), as_of=st.sampled_from(["2023-07-30", "2023-07-31", "2024-02-29", "2026-01-01"]))
 def test_not_yet_due_are_the_targets_the_rule_gives_as_upcoming(seed, as_of):
     """:func:`progress.not_yet_due` says which targets' horizon the rule has not reached by the as-of day (what the

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careerconv.analytics import record_tables
@@ -61,7 +61,7 @@ def by_the_rule(targets, chosen, ratings, drafts, ctx, department_of) -> pd.Data
                            employee_id=pd.factorize(measured[EMPLOYEE_ID], sort=True)[0])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(seed=st.integers(0, 2**32 - 1), as_of=st.sampled_from(["2023-09-30", "2024-06-30", "2026-01-01"]),
        text_dtype=st.sampled_from([object, "str"]), run_rows=st.sampled_from([1, 20, 10**6]))
 def test_the_targets_are_measured_as_the_rule_measures_them_all_at_once(seed, as_of, text_dtype, run_rows):
@@ -99,7 +99,7 @@ def test_no_chosen_target_gives_the_empty_table():
     assert CONVERSATION_ID in got.columns
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15)
 @given(seed=st.integers(0, 2**32 - 1), run_rows=st.sampled_from([1, 20, 10**6]))
 def test_targets_read_as_categories_are_measured_as_the_rule_measures_them(seed, run_rows):
     """As the targets come from disk: employee, conversation and skill as categories (with categories no target

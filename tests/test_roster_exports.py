@@ -258,8 +258,8 @@ HEADER_SPELLINGS = {
 EXTRA_COLUMNS = ["Location", "Hire Date", "Cost Center", "Manager", "Status", "Legal Name", "Pay Grade"]
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=30,
+          suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_spelling_and_order_of_an_exports_columns_gives_the_same_roster(tmp_path_factory, data):
     spellings = {column: data.draw(st.sampled_from(names), label=column)

@@ -402,7 +402,8 @@ TITLE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_
                      min_size=1, max_size=40).filter(lambda t: t.strip() and not t.lower().startswith("sep="))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40,
+          suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 @given(title=st.lists(st.lists(TITLE_TEXT, min_size=1, max_size=3), max_size=6),
        delimiter=st.sampled_from([",", ";", "\t"]), blank_after=st.booleans())
 def test_any_title_block_above_the_header_gives_the_same_roster(tmp_path_factory, title, delimiter, blank_after):

@@ -323,7 +323,7 @@ _sections = st.one_of(st.sampled_from(settings.SECTIONS), st.from_regex(r"[a-z_]
 
 
 @given(st.dictionaries(_sections, st.dictionaries(_names, _values, max_size=4), max_size=4))
-@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.settings(max_examples=300)
 def test_property_any_document_is_read_or_refused_with_the_key_named(document):
     lines = []
     for section, body in document.items():
@@ -342,7 +342,7 @@ def test_property_any_document_is_read_or_refused_with_the_key_named(document):
 
 
 @given(st.text(max_size=200))
-@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.settings(max_examples=300)
 def test_property_any_text_is_read_or_refused_never_a_crash(text):
     try:
         settings.parse(text, Path("careerconv.toml"))
