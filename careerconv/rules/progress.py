@@ -801,8 +801,6 @@ def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFr
             "measured": measured,
             "attained": measured & (measured_rating >= target),
             "window_open": due & ~measured & progress["window_open"].fillna(False).to_numpy(dtype=bool),
-            # Each employee as a number (NaN: not measured, or no id), counted distinct below.
-            "employee_measured": np.where(measured & (employees >= 0), employees, np.nan),
         }
     )
     grouped = frame.groupby([*by, HORIZON_MONTHS], sort=True)
@@ -812,9 +810,15 @@ def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFr
             "targets_measured": grouped["measured"].sum(),
             "targets_attained": grouped["attained"].sum(),
             "targets_window_open": grouped["window_open"].sum(),
-            "employees_measured": grouped["employee_measured"].nunique(),
         }
     ).astype("int64")
+    # Each group's employees with a measured target (an id, as a number), each counted once.
+    group = grouped.ngroup()  # in the order of the groups above (-1 below: a row in no group, a key missing)
+    group = group.fillna(-1).to_numpy(dtype=np.int64)
+    counted = measured & (employees >= 0) & (group >= 0)
+    width = int(employees.max(initial=0)) + 1
+    pairs = pd.unique(group[counted] * width + employees[counted])  # each (group, employee) once
+    out["employees_measured"] = np.bincount(pairs // width, minlength=len(out)).astype(np.int64)
     measured_count = out["targets_measured"].where(out["targets_measured"] > 0)
     out["attainment_rate"] = out["targets_attained"] / measured_count
     return out.reset_index().loc[:, [*by, *ATTAINMENT_COLUMNS]]

@@ -71,16 +71,18 @@ def isin(column: pd.Series, values: Iterable) -> np.ndarray:
         return np.append(found, False)[column.cat.codes.to_numpy()]
     array = _text_array(column)
     if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-        # A text column (every value present is a str) stays in Arrow: no Python string is made.
-        wanted = pc.unique(_text_array(values)).drop_null()
+        # A text column (every value present is a str) stays in Arrow: no Python string is made. Arrow's look-up
+        # takes the values as they are, repeated ones too (making them distinct first would hash them twice).
+        wanted = _text_array(values)
     else:
         if isinstance(values, (set, frozenset)):
             texts = [v for v in values if isinstance(v, str)]  # distinct already
         else:
             texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
         wanted = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
-    # The wanted values take the column's type (casting the column instead would copy it).
-    return pc.fill_null(pc.is_in(array, value_set=wanted.cast(array.type)), False).to_numpy(zero_copy_only=False)
+    # The wanted values take the column's type (casting the column instead would copy it); a missing value is in
+    # no list (skip_nulls: it matches nothing, not even a missing wanted value).
+    return pc.is_in(array, value_set=wanted.cast(array.type), skip_nulls=True).to_numpy(zero_copy_only=False)
 
 
 def _text_array(column: pd.Series) -> Any:
