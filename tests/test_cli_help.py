@@ -50,7 +50,6 @@ def test_help_and_a_misspelt_command_import_nothing_a_command_needs_only_when_it
     assert loaded == {" ".join(words): [] for words in COMMAND_LINES}
 
 
-
 # Reads each report command line in one fresh interpreter as `careerconv` does before it runs anything (a good one
 # parsed, a bad one refused), and prints what was read and the heavy packages loaded so far.
 _BATCH_OPTIONS_PROBE = """
@@ -99,6 +98,7 @@ def test_the_report_batch_options_are_read_without_the_report_code(tmp_path):
                                         "exist: shards are numbered from 1 to 4 (the first is 1/4, the last 4/4)"],
     }
     assert probe["loaded"] == []
+
 
 # Each command's own options (the common ones, --data --config -q -v, are every command's), as they were before.
 OPTIONS = {
