@@ -389,6 +389,29 @@ def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in_with_
     assert len(_refused_saves(svc, "E0003")) == 1
 
 
+def test_a_check_in_note_typed_as_the_person_moves_away_stays_and_the_text_to_copy_follows_it(svc, tmp_path):
+    """Found forcing the timing of the hub's browser test: the check-in's note went off the screen with the plan when
+    a save was refused, and the keys the coach typed as the refusal came went nowhere. The note is the coach's own
+    words, as the conversation screen's fields are: it stays, and the text to copy follows it to its last key."""
+    h = Harness(tmp_path / "a")
+    h.app.select_employee("E0003")
+    view = h.app.open_checkin()
+    view.note.value = "Talked about the move"
+    h.advance(2)
+    _move(svc, "E0003", "E0001")
+    view.note.value = "Talked about the move, and then"
+    h.advance(2)
+    assert isinstance(view.session.problem, MovedAway)
+    view.note.value = "Talked about the move, and then about what comes next"  # the last keys, after the refusal
+    h.advance(2)
+    assert view.note.layout.display != "none"
+    assert "Talked about the move, and then about what comes next" in view.session.panel.copy_html.value
+    assert view.items[0].item.text not in shown_html(view.widget).replace(view.session.panel.copy_html.value, "")
+    assert view.save_button.layout.display == "none"
+    h.advance(120)
+    assert len(_refused_saves(svc, "E0003")) == 1
+
+
 def moved_with_a_check_in_draft(svc, root, monkeypatch, fill: Callable[[CheckinView], None]) -> tuple[dict, Harness]:
     """Coach A (E0020) opens a check-in of E0003 and ``fill`` types into it (saved as a draft); a roster import moves
     E0003 to coach B (E0001), whose app then opens E0003's page. Returns A's draft as saved, and B's app."""

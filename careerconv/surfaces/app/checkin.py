@@ -257,7 +257,8 @@ class CheckinView:
             parts.append(self.note)
         if extra is not None and self.plan.conversation is not None:
             parts.append(extra)
-        self._plan_parts = parts[first_of_plan:]  # what hide_plan takes off the screen
+        # what hide_plan takes off the screen: all but the note, the coach's own words
+        self._plan_parts = [part for part in parts[first_of_plan:] if part is not self.note]
         parts.append(self.message)
         parts.append(classed(widgets.HBox([self.back_button, self.save_button]), "cc-row", "cc-footer"))
         self.widget = classed(widgets.VBox(parts), "cc-card", "cc-checkin")
@@ -284,7 +285,9 @@ class CheckinView:
     def hide_plan(self) -> None:
         """Take the plan followed up, its earlier check-ins and the skills' charts off the screen: the person is no
         longer this coach's to read (moved to another coach's team while the check-in was open). What was typed
-        since the last save is in the panel above, to copy; nothing more can be saved."""
+        since the last save is in the panel above, to copy; nothing more can be saved. The note stays, as the
+        conversation screen's fields do: the coach's own words, which the text to copy follows as they finish them
+        (found: the note went with the plan, and keys typed as the refusal came went nowhere)."""
         for part in self._plan_parts:
             show(part, False)
         show(self.withdrawn_html, True)
