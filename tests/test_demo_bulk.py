@@ -36,9 +36,10 @@ def _digest(store: Store) -> str:
     return h.hexdigest()
 
 
-# Written in a fresh interpreter, as `careerconv demo` writes it: what other tests leave in the test process (found:
-# a CI run whose bulk tables differed after other tests in the same worker; pandas' mode.string_storage set to
-# "python", as the report kernels' warm-up does, changes the tables' Arrow types) is not what this checks.
+# Written in a fresh interpreter, as `careerconv demo` writes it: what other tests leave in the test process is not
+# what this checks (found: a CI run's digest differed after other tests in the same worker, the test alone passes;
+# which setting was left is not known: one process-wide setting that changes the digest is pandas'
+# mode.string_storage set to "python", as the report kernels' warm-up sets it in theirs).
 _WRITE_BULK = """
 import datetime as dt, json, sys
 from careerconv.demo.bulk import generate_bulk
