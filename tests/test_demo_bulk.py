@@ -37,9 +37,9 @@ def _digest(store: Store) -> str:
 
 
 # Written in a fresh interpreter, as `careerconv demo` writes it: what other tests leave in the test process is not
-# what this checks (found: a CI run's digest differed after other tests in the same worker, the test alone passes;
-# which setting was left is not known: one process-wide setting that changes the digest is pandas'
-# mode.string_storage set to "python", as the report kernels' warm-up sets it in theirs).
+# what this checks (found: a CI run's digest differed after other tests in the same worker, the test alone passed;
+# one cause mended: the store's pandas metadata, kept per process, made under pandas' string storage "python", see
+# tests/test_store.py; which test left that setting in the worker is not known).
 _WRITE_BULK = """
 import datetime as dt, json, sys
 from careerconv.demo.bulk import generate_bulk

@@ -858,3 +858,21 @@ def test_a_new_record_with_an_id_of_another_person_is_refused_and_validate_names
     (store.root / "conversations" / "E1" / "E2-20240301.json").write_text(json.dumps(planted), encoding="utf-8")
     problems = [p for p in store.validate() if "E2-20240301" in p.source]
     assert len(problems) == 1 and "begins with E2's id" in problems[0].message
+
+
+def test_the_derived_parts_say_the_same_dtypes_whatever_string_storage_the_process_has_set(tmp_path):
+    """Found: a CI run's bulk demo tables had other bytes after other tests in the same process. The pandas metadata
+    of the derived parts is made once per process and kept; made while the process had pandas' string storage set to
+    "python" (as a report kernel has), every part written later said so, and pandas read their text in other dtypes:
+    the metadata is the same in every process."""
+    from careerconv.records import store as store_module
+
+    table = schema.DERIVED_TABLES["skill_ratings"]
+    store_module.pandas_metadata.cache_clear()
+    try:
+        with pd.option_context("mode.string_storage", "python"):
+            in_a_kernel = store_module.pandas_metadata(table)
+        store_module.pandas_metadata.cache_clear()
+        assert in_a_kernel == store_module.pandas_metadata(table)
+    finally:
+        store_module.pandas_metadata.cache_clear()

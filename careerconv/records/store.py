@@ -2063,9 +2063,13 @@ def pandas_metadata(tbl: schema.Table) -> dict[bytes, bytes]:
     With it, ``pd.read_parquet`` (of one part or of the table's folder) gives
     the dtypes :meth:`Store.read_table` gives: Int64 for ratings and counts
     (not float64 with NaN), string for text, datetime64[ns] for dates, and a
-    plain RangeIndex.
+    plain RangeIndex. The same in every process, whatever string storage it has set for its own frames (a report
+    kernel sets ``mode.string_storage`` to "python"): made once per process and kept, metadata made under such a
+    setting gave every part the process wrote later other bytes, and pandas other string dtypes (found: a CI run's
+    bulk demo tables differed after other tests in the same process).
     """
-    return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
+    with pd.option_context("mode.string_storage", "auto"):  # pandas' own default
+        return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
 
 
 def rows_to_arrow(rows: list[dict], tbl: schema.Table) -> pa.Table:
