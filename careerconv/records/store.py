@@ -2068,7 +2068,8 @@ def pandas_metadata(tbl: schema.Table) -> dict[bytes, bytes]:
     setting gave every part the process wrote later other bytes, and pandas other string dtypes (found: a CI run's
     bulk demo tables differed after other tests in the same process).
     """
-    with pd.option_context("mode.string_storage", "auto"):  # pandas' own default
+    with pd.option_context("mode.string_storage", "python"):  # the process's setting is set back as the block ends
+        pd.reset_option("mode.string_storage")  # pandas' own default (its name differs between pandas versions)
         return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
 
 
