@@ -2068,8 +2068,9 @@ def pandas_metadata(tbl: schema.Table) -> dict[bytes, bytes]:
     setting gave every part the process wrote later other bytes, and pandas other string dtypes (found: a CI run's
     bulk demo tables differed after other tests in the same process).
     """
-    with pd.option_context("mode.string_storage", "python"):  # the process's setting is set back as the block ends
-        pd.reset_option("mode.string_storage")  # pandas' own default (its name differs between pandas versions)
+    # pandas' own default ("auto", pandas 2.3 on, as TEXT_DTYPE's na_value needs): in a process that has not set
+    # another, nothing changes, for no moment (other threads read and write frames meanwhile)
+    with pd.option_context("mode.string_storage", "auto"):
         return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
 
 
