@@ -46,10 +46,8 @@ def _digest(store: Store) -> str:
     return h.hexdigest()
 
 
-# Written in a fresh interpreter, as `careerconv demo` writes it: what other tests leave in the test process is not
-# what this checks (found: a CI run's digest differed after other tests in the same worker, the test alone passed;
-# one cause mended: the store's pandas metadata, kept per process, made under pandas' string storage "python", see
-# tests/test_store.py; which test left that setting in the worker is not known).
+# Written in a fresh interpreter, as `careerconv demo` writes it: what other tests leave in the test process (pandas
+# settings, the store's metadata kept per process) is not what this checks.
 _WRITE_BULK = """
 import datetime as dt, json, sys
 from careerconv.demo.bulk import generate_bulk

@@ -861,7 +861,7 @@ def test_a_new_record_with_an_id_of_another_person_is_refused_and_validate_names
 
 
 def test_the_derived_parts_say_the_same_dtypes_whatever_string_storage_the_process_has_set(tmp_path):
-    """Found: a CI run's bulk demo tables had other bytes after other tests in the same process. The pandas metadata
+    """Found looking into a CI failure (whose cause was another: a pandas release). The pandas metadata
     of the derived parts is made once per process and kept; made while the process had pandas' string storage set to
     "python" (as a report kernel has), every part written later said so, and pandas read their text in other dtypes:
     the metadata is the same in every process."""

@@ -2065,8 +2065,7 @@ def pandas_metadata(tbl: schema.Table) -> dict[bytes, bytes]:
     (not float64 with NaN), string for text, datetime64[ns] for dates, and a
     plain RangeIndex. The same in every process, whatever string storage it has set for its own frames (a report
     kernel sets ``mode.string_storage`` to "python"): made once per process and kept, metadata made under such a
-    setting gave every part the process wrote later other bytes, and pandas other string dtypes (found: a CI run's
-    bulk demo tables differed after other tests in the same process).
+    setting gave every part the process wrote later other bytes, and pandas other string dtypes.
     """
     # pandas' own default ("auto", pandas 2.3 on, as TEXT_DTYPE's na_value needs): in a process that has not set
     # another, nothing changes, for no moment (other threads read and write frames meanwhile)
