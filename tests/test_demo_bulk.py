@@ -28,10 +28,9 @@ BULK_DIGEST = "bf5e9fef89f3f6128fb8adfc70591bde185c8c3f793e424d508f87a048c6b795"
 def _without_versions(metadata: dict) -> dict:
     """The metadata less the versions of the libraries that wrote it (found: pandas 3.1.2, out on PyPI, changed
     the digest of the same tables by its version in the pandas metadata)."""
-    pandas = json.loads(metadata.get(b"pandas", b"{}"))
-    pandas.pop("pandas_version", None)
-    pandas.get("creator", {}).pop("version", None)
-    return {**metadata, b"pandas": json.dumps(pandas, sort_keys=True).encode()} if b"pandas" in metadata else metadata
+    if b"pandas" not in metadata:
+        return metadata
+    return {**metadata, b"pandas": json.dumps(store_module.dtypes_metadata(metadata), sort_keys=True).encode()}
 
 
 def _digest(store: Store) -> str:
@@ -91,6 +90,67 @@ def test_a_refresh_keeps_the_bulk_tables_and_their_manifest(tmp_path):
     assert (report.employees_changed, report.buckets_rewritten) == (0, 0)
     assert _digest(store) == before
     assert store.manifest_path.read_bytes() == manifest
+
+
+def _files(store: Store) -> dict[str, bytes]:
+    return {str(p.relative_to(store.root)): p.read_bytes() for p in sorted(store.root.rglob("*")) if p.is_file()
+            and ".locks" not in p.parts}
+
+
+def _as_if_written_by_other_libraries(path) -> None:
+    """Write a part again with the same rows and the pandas metadata of other pandas and PyArrow versions."""
+    table = pq.read_table(path)
+    pandas = json.loads(table.schema.metadata[b"pandas"])
+    pandas["pandas_version"], pandas["creator"]["version"] = "2.3.0", "19.0.1"
+    pq.write_table(table.replace_schema_metadata({b"pandas": json.dumps(pandas).encode()}), path,
+                   compression="zstd")
+
+
+def test_bulk_tables_written_under_other_pandas_and_pyarrow_versions_are_kept(tmp_path):
+    """Found: pandas 3.1.2 came out, and the next read of the benchmark organisation (written under 3.1.1) took
+    every part for one of another schema by the version in its pandas metadata and "rebuilt" it from the records:
+    none stand behind bulk tables, so the half a million people's tables were rewritten empty, in silence."""
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    for name in schema.DERIVED_TABLES:
+        for path in store.part_paths(name):
+            _as_if_written_by_other_libraries(path)
+    before, rows = _files(store), len(store.read_table("skill_ratings", refresh=False))
+    assert rows > 100
+    report = Store(root).refresh()
+    assert (report.employees_changed, report.buckets_rewritten) == (0, 0)
+    assert _files(store) == before
+    assert len(Store(root).read_table("skill_ratings")) == rows
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other columns"])
+def test_a_damaged_bulk_part_is_named_and_nothing_is_rebuilt_empty(tmp_path, damage):
+    """Bulk tables cannot be rebuilt from records (there are none): a refresh that would rebuild a part says so,
+    names the part and how to write the tables again, and changes nothing, the other parts of that bucket (its
+    people's conversations, targets ...) included."""
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    part = store.part_path("targets", 3)
+    if damage == "truncated":
+        part.write_bytes(part.read_bytes()[:50])
+    else:
+        pq.write_table(pq.read_table(part).drop_columns(["horizon_months"]), part)
+    before = _files(store)
+    for full in (False, True):
+        with pytest.raises(store_module.NotRebuildable) as refused:
+            Store(root).refresh(full=full)
+        message = str(refused.value)
+        assert "written straight in by 'bulk'" in message and "nothing was changed" in message
+        assert "make_hr_bench_data.py" in message
+        if not full:
+            assert str(part.relative_to(root)) in message
+            assert ("cannot be read" if damage == "truncated" else "other columns or types") in message
+        assert _files(store) == before
+    with pytest.raises(store_module.NotRebuildable):
+        Store(root).read_table("conversations")
+    assert _files(store) == before
 
 
 def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_path, monkeypatch):

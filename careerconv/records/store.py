@@ -301,6 +301,25 @@ class History:
         return tables.frames_from_records([*self.conversations, *self.checkins], names)
 
 
+class NotRebuildable(ValueError):
+    """A refresh that would rebuild from the records derived tables no record stands behind (written straight in:
+    :meth:`Store.bulk_write_derived`): they would come back empty, so nothing was changed."""
+
+    def __init__(self, store: "Store", source: str, mismatched: Mapping[Path, str]):
+        self.parts = dict(mismatched)
+        if mismatched:
+            shown = "; ".join(f"{path.relative_to(store.root)} {why}" for path, why in list(mismatched.items())[:3])
+            more = f" (and {len(mismatched) - 3} more)" if len(mismatched) > 3 else ""
+            what = f"{len(mismatched)} part(s) would have to be rebuilt: {shown}{more}"
+        else:
+            what = "a full rebuild was asked for"
+        super().__init__(
+            f"cannot rebuild the derived tables in {store.derived_dir}: {what}. They were written straight in by "
+            f"{source!r}, with no record file behind them, so a rebuild from the records would leave them empty; "
+            "nothing was changed. Write them again with what made them (the benchmark organisation: "
+            f"`python benchmarks/make_hr_bench_data.py --data {store.root} --force`)")
+
+
 @dataclass
 class RefreshReport:
     employees_changed: int
@@ -1705,8 +1724,9 @@ class Store:
                 raise
             return self._read_only_refresh(exc, full, started)
         try:
-            manifest = new_manifest() if full else self._load_manifest()
-            current, changed, damaged = self._behind(manifest, full)
+            written = self._load_manifest()
+            manifest = new_manifest() if full else written
+            current, changed, damaged = self._behind(manifest, full, written.get("source"))
             # Per employee, the record files the tables leave out (they could not be read): every reader of
             # the tables can say so (records_left_out), not only the refresh that met them.
             left_out: dict[str, list[str]] = {e: p for e, p in manifest.get("left_out", {}).items() if e in current}
@@ -1768,10 +1788,15 @@ class Store:
             self.sweep_temp_files(set(self._temp_seen))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
 
-    def _behind(self, manifest: dict, full: bool = False) -> tuple[dict[str, list[int]], set[str], set[int]]:
+    def _behind(self, manifest: dict, full: bool = False,
+                source: str | None = None) -> tuple[dict[str, list[int]], set[str], set[int]]:
         """What a refresh has to read again, by ``manifest`` (the last refresh's): the signatures of the record
         folders now, the employees whose records changed since (or are gone) and the parts to rebuild whole
-        (every part if ``full``)."""
+        (every part if ``full``).
+
+        ``source``: what wrote the tables straight in, with no record behind them (:meth:`bulk_write_derived`;
+        None: the records). Such tables cannot be rebuilt from the records (they would come back empty): a part
+        to rebuild then raises :class:`NotRebuildable` and nothing is changed."""
         known: dict[str, list[int]] = manifest["employees"]
         # Signatures are taken before reading files: a write racing with us
         # changes the folder time again and is picked up next time.
@@ -1779,8 +1804,16 @@ class Store:
         changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
         # A part that cannot be read, or was written with another schema
         # (an older version of careerconv), is rebuilt from the records.
-        damaged = {b for b in range(N_BUCKETS) for t, tbl in schema.DERIVED_TABLES.items()
-                   if self.part_path(t, b).exists() and not _part_matches(self.part_path(t, b), tbl)}
+        mismatched: dict[Path, str] = {}
+        damaged: set[int] = set()
+        for name, tbl in schema.DERIVED_TABLES.items():
+            for bucket in range(N_BUCKETS):
+                path = self.part_path(name, bucket)
+                if path.exists() and (why := _part_mismatch(path, tbl)):
+                    mismatched[path] = why
+                    damaged.add(bucket)
+        if source is not None and (mismatched or full):
+            raise NotRebuildable(self, source, mismatched)
         if full:
             damaged = set(range(N_BUCKETS))
         if damaged:
@@ -1792,7 +1825,8 @@ class Store:
         lock could not be taken): nothing to do when the tables are up to date with the records (they are read as
         they are, without the lock: a refresh by someone else may replace parts meanwhile), else an error of the
         same kind saying what is behind and who can bring it up to date."""
-        _, changed, damaged = self._behind(self._load_manifest())
+        manifest = self._load_manifest()
+        _, changed, damaged = self._behind(manifest, full, manifest.get("source"))
         stale = self._stale_parts()
         if not (full or changed or damaged or stale):
             return RefreshReport(0, 0, time.perf_counter() - started)
@@ -2098,18 +2132,41 @@ def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
     return arrow.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
-def _part_matches(path: Path, tbl: schema.Table) -> bool:
-    """True if a derived part is readable Parquet with exactly the table's schema and its pandas metadata.
+def dtypes_metadata(metadata: Mapping[bytes, bytes] | None) -> dict | None:
+    """What a part's pandas metadata (``metadata``: its schema's key-value metadata) says of the dtypes, less the
+    versions of the libraries that wrote it; None where it has none.
+
+    Found: pandas 3.1.2 came out, the same tables' metadata then differed by ``pandas_version``, and every part
+    written under 3.1.1 was taken for one of another schema and rebuilt from the records (in a folder whose tables
+    no record stands behind, :meth:`Store.bulk_write_derived`, rebuilt empty)."""
+    raw = (metadata or {}).get(b"pandas")
+    if raw is None:
+        return None
+    pandas = json.loads(raw)
+    pandas.pop("pandas_version", None)
+    if isinstance(pandas.get("creator"), dict):
+        pandas["creator"].pop("version", None)
+    return pandas
+
+
+def _part_mismatch(path: Path, tbl: schema.Table) -> str | None:
+    """Why a derived part is not one of the table's (None when it is: readable Parquet with exactly the table's
+    columns and types and the pandas metadata of its dtypes, whichever pandas and PyArrow wrote it).
 
     A part written before the metadata was added is rebuilt by the next refresh.
     """
     try:
         found = pq.ParquetFile(path).schema_arrow
-    except Exception:
-        return False
+    except Exception as exc:
+        return f"cannot be read as Parquet ({exc})"
     wanted = arrow_schema(tbl)
-    return found.names == wanted.names and found.types == wanted.types and \
-        (found.metadata or {}).get(b"pandas") == pandas_metadata(tbl)[b"pandas"]
+    if found.names != wanted.names or found.types != wanted.types:
+        return "has other columns or types (written by another version of careerconv)"
+    try:
+        same = dtypes_metadata(found.metadata) == dtypes_metadata(pandas_metadata(tbl))
+    except ValueError:  # JSON that cannot be read
+        same = False
+    return None if same else "has other pandas metadata (written by another version of careerconv)"
 
 
 def _parquet_ok(path: Path) -> bool:
