@@ -7,15 +7,26 @@ BIN := $(VENV)/bin
 DATA ?= data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser fonts proxy unit notebooks e2e bench clean
+.PHONY: run test setup lock browser fonts proxy unit notebooks e2e bench clean
 
-$(STAMP): pyproject.toml
+# The project with the versions the tests pass with (constraints.txt): a release on PyPI changes nothing here until
+# `make lock` takes it in (and the tests are run with it).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Upgrade the venv within pyproject.toml's ranges and write constraints.txt again; then run `make test`.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^#'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	touch $(STAMP)
 
 run: setup
 	@if [ ! -f $(DATA)/roster.csv ]; then \

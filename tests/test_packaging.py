@@ -380,6 +380,36 @@ def test_make_test_runs_each_test_module_once_and_the_notebooks_through_their_te
     assert not any(arg.startswith("--nbval") or arg.startswith("careerconv/surfaces/notebooks") for args in runs for arg in args)
 
 
+def _pins() -> dict[str, str]:
+    """constraints.txt's versions by package name."""
+    pins = {}
+    for line in (PROJECT_DIR / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[_requirement(name)[0]] = version.strip()
+    return pins
+
+
+def test_setup_installs_the_tested_version_of_every_dependency_within_pyproject_ranges():
+    """Found: CI failed twice the day pandas 3.1.2 came out on PyPI (a clean clone installed it; the tests had passed
+    with 3.1.1). `make setup` installs with constraints.txt, which pins every package pyproject.toml asks for at a
+    version within its range (`make lock` writes it again)."""
+    from packaging.specifiers import SpecifierSet
+
+    pins, wanted = _pins(), _all_dependencies()
+    missing = sorted(set(wanted) - set(pins))
+    assert not missing, f"constraints.txt pins no version of {missing}: run `make lock`"
+    outside = {name: (pins[name], spec) for name, spec in wanted.items() if pins[name] not in SpecifierSet(spec)}
+    assert not outside, f"constraints.txt pins versions outside pyproject.toml's ranges: {outside}"
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run([make, "-n", "-B", "setup"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    installs = [line for line in dry.stdout.splitlines() if "pip install" in line and "-e" in line.split()]
+    assert installs and all("-c constraints.txt" in line for line in installs), dry.stdout
+
+
 def test_ci_runs_make_test():
     script = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
     commands = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
