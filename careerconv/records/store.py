@@ -39,7 +39,12 @@ committed batch that was interrupted, and removes one that was not committed.
 The derived tables are built from the record files and brought up to date
 incrementally: an employee's folder changes its modification time whenever a
 record in it is replaced, so only changed employees are re-read, and only the
-buckets (parts) holding them are rewritten.
+buckets (parts) holding them are rewritten. A part that cannot be read, or has
+other columns, types or dtypes than the current schema's (written by another
+version of careerconv; the versions of pandas and PyArrow that wrote it do not
+count), is rebuilt from the records; tables written straight in, with no record
+behind them (:meth:`Store.bulk_write_derived`), are never rebuilt: the refresh
+says so (:class:`NotRebuildable`) and changes nothing.
 """
 
 from __future__ import annotations
