@@ -137,6 +137,10 @@ def test_a_damaged_bulk_part_is_named_and_nothing_is_rebuilt_empty(tmp_path, dam
         part.write_bytes(part.read_bytes()[:50])
     else:
         pq.write_table(pq.read_table(part).drop_columns(["horizon_months"]), part)
+    if damage == "truncated":
+        [problem] = Store(root).validate()
+        assert problem.source == str(part) and "cannot be rebuilt" in problem.message
+        assert "rebuilt automatically" not in problem.message
     before = _files(store)
     for full in (False, True):
         with pytest.raises(store_module.NotRebuildable) as refused:

@@ -2014,10 +2014,13 @@ class Store:
         for path in self._stale_parts():
             problems.append(schema.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
                                            "the next refresh (`careerconv refresh`)"))
+        source = self._load_manifest().get("source")
+        rebuilt = "rebuilt automatically on the next read, or by `careerconv refresh`" if source is None else \
+            (f"written straight in by {source!r} with no record behind it, so it cannot be rebuilt: write the tables "
+             "again with what made them")
         for path in sorted(self.root.rglob("*.parquet")):
             if not _parquet_ok(path):
-                where = "derived table part (rebuilt automatically on the next read, or by `careerconv refresh`)" \
-                    if self.derived_dir in path.parents else "Parquet file"
+                where = f"derived table part ({rebuilt})" if self.derived_dir in path.parents else "Parquet file"
                 problems.append(schema.Problem(str(path), f"damaged or truncated {where}"))
         return problems
 
