@@ -79,8 +79,8 @@ of its employees, computed at the same time on two threads in about the
 memory of the part; most of a group's work holds Python's lock (pandas'
 own code), so the text a group looks up stays in Arrow and the work done
 alike for every piece is done once (``bench_hr.py --full``: a part read in
-some 0.4 s and its two groups computed in 1.2-1.5 s, the whole report in
-32 s at 1.25 GiB; issue 11 wants 20 s and 1.5 GiB). Tables held in memory
+some 0.4-0.5 s and its two groups computed in 1.2-1.6 s, the whole report in
+32-37 s at 1.25-1.3 GiB; issue 11 wants 20 s and 1.5 GiB). Tables held in memory
 are one part.
 
 Small organisations
