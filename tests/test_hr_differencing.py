@@ -34,6 +34,22 @@ def tables(tmp_path_factory):
     return analytics.load_hr_tables(data, lazy=True)
 
 
+@pytest.fixture(scope="module")
+def aggregates(tables):
+    """``aggregates(as_of, (start, end), departments)``: :func:`analytics.hr_aggregates` of the demo organisation with
+    ``k`` = :data:`K`, each report made once in the module (several tests read the default page and the same chosen
+    periods: each report takes seconds) and handed to every test as a copy of its own."""
+    made = {}
+
+    def aggregates(as_of: str, period: tuple = (None, None), departments: tuple = ()) -> dict:
+        key = (as_of, tuple(period), tuple(departments))
+        if key not in made:
+            made[key] = analytics.hr_aggregates(tables, as_of, period, departments=departments, k=K)
+        return {name: table.copy() for name, table in made[key].items()}
+
+    return aggregates
+
+
 def _small_differences(one: dict, other: dict) -> list[str]:
     """Every figure shown on both pages whose employee counts differ by 1 to K-1."""
     found = []
@@ -60,21 +76,21 @@ def _small_differences(one: dict, other: dict) -> list[str]:
     # Two chosen periods, one a quarter longer at the end.
     (("2025-01-01", "2026-06-30", AS_OF), ("2025-01-01", None, AS_OF)),
 ], ids=["end+1q", "start+1q", "start-1q", "chosen-end+1q"])
-def test_subtracting_two_periods_a_quarter_apart_reveals_no_group_below_k(tables, period, longer):
+def test_subtracting_two_periods_a_quarter_apart_reveals_no_group_below_k(aggregates, period, longer):
     start, end, as_of = period
-    one = analytics.hr_aggregates(tables, as_of, (start, end), k=K)
+    one = aggregates(as_of, (start, end))
     start, end, as_of = longer
-    other = analytics.hr_aggregates(tables, as_of, (start, end), k=K)
+    other = aggregates(as_of, (start, end))
     assert not one["about"].equals(other["about"])  # two different reports
     shown = sum(int(privacy.shown(one[n]).sum()) for n in analytics.TABLE_TITLES)
     assert shown > 10, "the attack needs figures to subtract"
     assert _small_differences(one, other) == []
 
 
-def test_the_default_page_keeps_its_figures(tables):
+def test_the_default_page_keeps_its_figures(aggregates):
     """The default period is the page people read: another period hides, not it."""
-    default = analytics.hr_aggregates(tables, AS_OF, k=K)
-    moved = analytics.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
+    default = aggregates(AS_OF)
+    moved = aggregates(AS_OF, ("2025-01-01", None))
     shown_default = sum(int(privacy.shown(default[n]).sum()) for n in analytics.TABLE_TITLES)
     shown_moved = sum(int(privacy.shown(moved[n]).sum()) for n in analytics.TABLE_TITLES)
     assert shown_default >= shown_moved
@@ -99,17 +115,17 @@ def test_a_neighbouring_period_that_differs_by_a_few_people_hides_the_figure():
     assert privacy.shown(privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=far)).all()
 
 
-def test_a_page_of_another_period_says_which_figures_its_period_hides(tables):
+def test_a_page_of_another_period_says_which_figures_its_period_hides(aggregates):
     """A reviewer read a custom-period page whose sections said only "every group has fewer than 5 employees or is
     hidden so that a smaller group cannot be worked out", where rule 2c had hidden them."""
-    moved = analytics.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
+    moved = aggregates(AS_OF, ("2025-01-01", None))
     summary = analytics.suppression_summary(moved)
     assert summary["not_shown_period"].sum() > 0
     reading = analytics.describe_suppression(summary, K)
     assert f'{int(summary["not_shown_period"].sum()):,} figures read "not shown (period)"' in reading
     assert "one of the default period (the two years up to the day it is as of) keeps its figures" in reading
     # The default page has no such figure, and its tables do not name the column.
-    default = analytics.hr_aggregates(tables, AS_OF, k=K)
+    default = aggregates(AS_OF)
     plain = analytics.suppression_summary(default)
     assert plain["not_shown_period"].sum() == 0 and "another period" not in analytics.suppression_html(plain, K)
     assert "(period)" not in analytics.describe_suppression(plain, K)
@@ -196,12 +212,12 @@ def _hidden(table: pd.DataFrame, group: str) -> dict:
     return {row: label for row, label in zip(table[group], table[privacy.PRIVACY]) if label}
 
 
-def test_reports_with_the_same_end_hide_the_same_figures_as_of_that_day(tables):
+def test_reports_with_the_same_end_hide_the_same_figures_as_of_that_day(aggregates):
     """A hostile analyst compared the default page with one from --period-start 2025-01-01 (both as of 30 September
     2026): "Conversations and follow-ups on time" hid Operations and People in one and Customer Success and People in
     the other, so People was All departments minus the rest. The as-of figures are the same in both; so must be
     what hides them."""
-    reports = [analytics.hr_aggregates(tables, AS_OF, (start, None), k=K)
+    reports = [aggregates(AS_OF, (start, None))
                for start in (None, "2024-07-01", "2025-01-01", "2025-10-01", "2026-04-01")]
     for name, group in AS_OF_TABLES.items():
         first = _hidden(reports[0][name], group)
@@ -211,14 +227,14 @@ def test_reports_with_the_same_end_hide_the_same_figures_as_of_that_day(tables):
         assert _recovered(reports, name) == []
 
 
-def test_reports_of_some_departments_give_back_no_department_the_whole_organisation_hides(tables):
+def test_reports_of_some_departments_give_back_no_department_the_whole_organisation_hides(aggregates):
     """A report of two departments, one of them hidden in the whole organisation's report ("fewer than 5"), showed
     their total: minus the other department, shown in the whole organisation's report, it gave the hidden one."""
     period = ("2025-01-01", None)  # a start whose "who is covered" hides little
-    whole = analytics.hr_aggregates(tables, AS_OF, period, k=K)
+    whole = aggregates(AS_OF, period)
     departments = [d for d in whole["cadence_compliance"]["department"] if isinstance(d, str)]
     assert _hidden(whole["cadence_compliance"], "department"), "the attack needs a hidden department"
-    reports = [whole, *(analytics.hr_aggregates(tables, AS_OF, period, departments=pair, k=K)
+    reports = [whole, *(aggregates(AS_OF, period, pair)
                         for pair in itertools.combinations(departments, 2))]
     assert _recovered(reports, "cadence_compliance") == []
     assert any(privacy.shown(r["cadence_compliance"]).any() for r in reports[1:]), "filtered reports show figures"
