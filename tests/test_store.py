@@ -609,29 +609,41 @@ def test_a_truncated_parquet_anywhere_is_named_and_the_store_keeps_serving(store
     assert sorted(store.read_table("conversations")["employee_id"]) == ["E1", "E2"]
 
 
-def test_a_ctrl_c_while_the_roster_is_read_stops_and_never_calls_the_roster_damaged(tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", [
+    "ctrl-c",  # Python's own handler, as in a terminal
+    "sigterm",  # careerconv report's, as a scheduler stops a batch
+])
+def test_a_stop_while_the_roster_is_read_stops_as_sent_and_never_calls_the_roster_damaged(tmp_path, monkeypatch, how):
     """Found stopping a report batch in its first seconds: pandas turns a Ctrl-C that lands while it reads into a
-    parser error, and the store said "roster.csv: the file is damaged ... restore it from a backup" (which would lose
-    every change since that backup). The stop stops; the roster is read whole the next time."""
+    parser error (on Python 3.11; from 3.12 on it lets it through), and the store said "roster.csv: the file is
+    damaged ... restore it from a backup" (which would lose every change since that backup). The stop stops, naming
+    the file it stopped reading on every Python; a SIGTERM stays one (the command says "stopped by SIGTERM" and ends
+    with 143, not as a Ctrl-C); the roster is read whole the next time."""
+    import contextlib
     import io
     import signal
 
+    from careerconv.surfaces.signals import how_stopped, stopped_once
+
     Store(tmp_path / "data", actor="tester").save_roster(roster_frame(ROSTERED))
     read_csv = pd.read_csv
+    signum = signal.SIGTERM if how == "sigterm" else signal.SIGINT
 
-    class CtrlCOnTheWay(io.BytesIO):
+    class StopOnTheWay(io.BytesIO):
         def read1(self, *size):  # as pandas' text wrapper reads the roster's bytes
-            signal.raise_signal(signal.SIGINT)  # as a terminal sends it, while pandas reads
+            signal.raise_signal(signum)  # as a terminal or a scheduler sends it, while pandas reads
             return super().read1(*size)
 
     monkeypatch.setattr(pd, "read_csv", lambda source, *args, **kwargs: read_csv(
-        CtrlCOnTheWay(source.getvalue()) if isinstance(source, io.BytesIO) else source, *args, **kwargs))
+        StopOnTheWay(source.getvalue()) if isinstance(source, io.BytesIO) else source, *args, **kwargs))
     terminal = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     try:
-        with pytest.raises(KeyboardInterrupt, match="stopped while .*roster.csv was read"):
-            Store(tmp_path / "data").roster()
+        with pytest.raises(KeyboardInterrupt, match="stopped while .*roster.csv was read") as stopped:
+            with stopped_once() if how == "sigterm" else contextlib.nullcontext():
+                Store(tmp_path / "data").roster()
     finally:
         signal.signal(signal.SIGINT, terminal)
+    assert how_stopped(stopped.value) == ("stopped by SIGTERM" if how == "sigterm" else "interrupted", 128 + signum)
     monkeypatch.setattr(pd, "read_csv", read_csv)
     assert sorted(Store(tmp_path / "data").roster()["employee_id"]) == sorted(ROSTERED)
 

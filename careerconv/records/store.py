@@ -654,10 +654,20 @@ class _Lock(FileLock):
             raise cannot_write(Path(self.lock_file), exc) from exc
 
 
-# pandas' words when the source it reads raised while it read (it drops the exception itself): from the roster's bytes
-# in memory only a stop can, Ctrl-C or SIGTERM arriving as it reads. Found: Ctrl-C in a batch's first seconds said
-# "roster.csv: the file is damaged ... restore it from a backup", advice that would lose the changes since the backup.
+# pandas' words when the source it reads raised while it read and it dropped the exception: from the roster's bytes in
+# memory only a stop can raise, and pandas drops a Ctrl-C that Python's own handler raised on Python 3.11 (the error is
+# still a bare type there; from 3.12 on pandas lets it through as it came, as it does a stop raised by a handler written
+# in Python). Found: Ctrl-C in a batch's first seconds said "roster.csv: the file is damaged ... restore it from a
+# backup", advice that would lose the changes since the backup.
 _SOURCE_FAILED = "Calling read(nbytes) on source failed"
+
+
+def _stopped_reading(path: Path, stop: KeyboardInterrupt | None = None) -> KeyboardInterrupt:
+    """The stop (Ctrl-C, SIGTERM) that came while ``path`` was read, saying so: its own kind (so a command still says
+    how it was stopped) and words if it has any; ``None``: the stop pandas dropped (Ctrl-C, on Python 3.11)."""
+    if stop is not None and stop.args:
+        return stop
+    return (KeyboardInterrupt if stop is None else type(stop))(f"stopped while {path} was read")
 
 
 class Store:
@@ -869,9 +879,11 @@ class Store:
             try:
                 data = self.roster_path.read_bytes()
                 frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            except KeyboardInterrupt as stop:
+                raise _stopped_reading(self.roster_path, stop) from None
             except ValueError as exc:  # empty, not UTF-8, not CSV: not as careerconv writes it
                 if _SOURCE_FAILED in str(exc):
-                    raise KeyboardInterrupt(f"stopped while {self.roster_path} was read") from None
+                    raise _stopped_reading(self.roster_path) from None
                 raise schema.ValidationError(
                     [schema.Problem(str(self.roster_path), f"cannot read the roster: {why_unreadable(data, exc)}; "
                                     "or remove it and import the roster again (careerconv import roster FILE)")],
