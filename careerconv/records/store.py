@@ -2169,6 +2169,13 @@ def dtypes_metadata(metadata: Mapping[bytes, bytes] | None) -> dict | None:
     return pandas
 
 
+@functools.cache
+def _wanted_dtypes(tbl: schema.Table) -> dict | None:
+    """:func:`dtypes_metadata` of the parts this process writes of ``tbl`` (read once: every refresh looks at every
+    part)."""
+    return dtypes_metadata(pandas_metadata(tbl))
+
+
 def _part_mismatch(path: Path, tbl: schema.Table) -> str | None:
     """Why a derived part is not one of the table's (None when it is: readable Parquet with exactly the table's
     columns and types and the pandas metadata of its dtypes, whichever pandas and PyArrow wrote it).
@@ -2183,7 +2190,7 @@ def _part_mismatch(path: Path, tbl: schema.Table) -> str | None:
     if found.names != wanted.names or found.types != wanted.types:
         return "has other columns or types (written by another version of careerconv)"
     try:
-        same = dtypes_metadata(found.metadata) == dtypes_metadata(pandas_metadata(tbl))
+        same = dtypes_metadata(found.metadata) == _wanted_dtypes(tbl)
     except ValueError:  # JSON that cannot be read
         same = False
     return None if same else "has other pandas metadata (written by another version of careerconv)"
