@@ -157,6 +157,43 @@ def test_a_damaged_bulk_part_is_named_and_nothing_is_rebuilt_empty(tmp_path, dam
     assert _files(store) == before
 
 
+@pytest.mark.parametrize("layout", ["older version", "more parts"])
+def test_bulk_tables_of_another_layout_are_refused_not_emptied_or_removed(tmp_path, layout):
+    """A careerconv with another manifest version or number of parts per table took the manifest of bulk tables
+    for none at all, forgetting what wrote them: its refresh then removed the parts it did not know and wrote a
+    manifest of records over the rest (the tables lost on the next rebuild). It says what it cannot read instead,
+    and changes nothing."""
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    manifest = json.loads(store.manifest_path.read_text())
+    if layout == "older version":
+        manifest["version"] = MANIFEST_VERSION - 1
+    else:
+        manifest["n_buckets"] = 2 * N_BUCKETS
+        for name in schema.DERIVED_TABLES:  # as that layout writes them: parts this careerconv does not know
+            for bucket in range(N_BUCKETS, 2 * N_BUCKETS):
+                path = store.derived_dir / name / part_name(bucket)
+                path.write_bytes(store.part_path(name, bucket - N_BUCKETS).read_bytes())
+    store.manifest_path.write_text(json.dumps(manifest))
+    before = _files(store)
+    expected = (f"version {manifest['version']!r}, {manifest['n_buckets']!r} parts per table; this careerconv reads "
+                f"manifest version {MANIFEST_VERSION!r}, {N_BUCKETS!r} parts per table")
+    for full in (False, True):
+        with pytest.raises(store_module.NotRebuildable) as refused:
+            Store(root).refresh(full=full)
+        message = str(refused.value)
+        assert "in another layout" in message and expected in message, message
+        assert "written straight in by 'bulk'" in message and "nothing was changed" in message
+        assert _files(store) == before
+    with pytest.raises(store_module.NotRebuildable):
+        Store(root).read_table("skill_ratings")
+    [problem] = Store(root).validate()
+    assert problem.source == str(store.manifest_path) and "can be neither read nor rebuilt" in problem.message
+    assert expected in problem.message and "next refresh" not in problem.message
+    assert _files(store) == before
+
+
 def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_path, monkeypatch):
     root = tmp_path / "org"
     generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))

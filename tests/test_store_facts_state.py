@@ -116,3 +116,15 @@ def test_a_manifest_of_an_older_careerconv_gives_the_same_state_and_its_next_ref
     assert Store(small_org).facts_state() == state
     assert _hr_view_state(Store(small_org)) == state
     assert _manifest(store)[FACTS_SUM] == kept
+
+
+def test_a_manifest_that_is_not_an_object_is_taken_for_none_and_written_again(small_org):
+    """A manifest.json holding JSON that is not an object (a list) reads as no manifest, as one that is not JSON
+    does: the next refresh reads every record again and writes it whole (it raised AttributeError)."""
+    store = Store(small_org)
+    state = _hr_view_state(store)
+    manifest = _manifest(store)
+    store.manifest_path.write_text("[1, 2]", encoding="utf-8")
+
+    assert _hr_view_state(Store(small_org)) == state
+    assert _manifest(store) == manifest

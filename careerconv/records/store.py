@@ -310,9 +310,12 @@ class NotRebuildable(ValueError):
     """A refresh that would rebuild from the records derived tables no record stands behind (written straight in:
     :meth:`Store.bulk_write_derived`): they would come back empty, so nothing was changed."""
 
-    def __init__(self, store: "Store", source: str, mismatched: Mapping[Path, str]):
+    def __init__(self, store: "Store", source: str, mismatched: Mapping[Path, str], layout: str | None = None):
         self.parts = dict(mismatched)
-        if mismatched:
+        if layout:
+            what = (f"they are in another layout ({layout}; this careerconv reads {_layout_of(new_manifest())}), "
+                    "which it can neither read nor rebuild")
+        elif mismatched:
             shown = "; ".join(f"{path.relative_to(store.root)} {why}" for path, why in list(mismatched.items())[:3])
             more = f" (and {len(mismatched) - 3} more)" if len(mismatched) > 3 else ""
             what = f"{len(mismatched)} part(s) would have to be rebuilt: {shown}{more}"
@@ -358,6 +361,11 @@ def part_name(bucket: int) -> str:
 def is_part_name(name: str) -> bool:
     """Whether a file name is that of a derived table's part (of this layout or one with other buckets)."""
     return _PART_NAME.fullmatch(name) is not None
+
+
+def _layout_of(manifest: Mapping) -> str:
+    """A manifest's layout in words: its version and number of parts per table."""
+    return f"manifest version {manifest.get('version')!r}, {manifest.get('n_buckets')!r} parts per table"
 
 
 def new_manifest(**extra) -> dict:
@@ -766,7 +774,8 @@ class Store:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        if manifest.get("version") != MANIFEST_VERSION or manifest.get("n_buckets") != N_BUCKETS:
+        if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION \
+                or manifest.get("n_buckets") != N_BUCKETS:
             return False
         return all(len(self.part_paths(t)) == N_BUCKETS for t in names)
 
@@ -1667,8 +1676,14 @@ class Store:
             with open(self.manifest_path, "rb") as f:
                 version = file_version(os.fstat(f.fileno()))
                 read = json.loads(f.read().decode("utf-8"))
+            if not isinstance(read, dict):
+                read = {}
             if read.get("version") == MANIFEST_VERSION and read.get("n_buckets") == N_BUCKETS:
                 manifest = read
+            elif read.get("source") is not None:
+                # Tables written straight in, in another layout: what wrote them is kept, so that no refresh takes
+                # the folder for one of records and rebuilds (empties) or removes their parts (NotRebuildable).
+                manifest = new_manifest(source=str(read["source"]), other_layout=_layout_of(read))
         except (OSError, ValueError):
             pass
         self._facts_seen = (version, facts_state_of(manifest))
@@ -1743,7 +1758,7 @@ class Store:
         try:
             written = self._load_manifest()
             manifest = new_manifest() if full else written
-            current, changed, damaged = self._behind(manifest, full, written.get("source"))
+            current, changed, damaged = self._behind(manifest, full, written)
             # Per employee, the record files the tables leave out (they could not be read): every reader of
             # the tables can say so (records_left_out), not only the refresh that met them.
             left_out: dict[str, list[str]] = {e: p for e, p in manifest.get("left_out", {}).items() if e in current}
@@ -1806,14 +1821,18 @@ class Store:
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
 
     def _behind(self, manifest: dict, full: bool = False,
-                source: str | None = None) -> tuple[dict[str, list[int]], set[str], set[int]]:
+                written: Mapping | None = None) -> tuple[dict[str, list[int]], set[str], set[int]]:
         """What a refresh has to read again, by ``manifest`` (the last refresh's): the signatures of the record
         folders now, the employees whose records changed since (or are gone) and the parts to rebuild whole
         (every part if ``full``).
 
-        ``source``: what wrote the tables straight in, with no record behind them (:meth:`bulk_write_derived`;
-        None: the records). Such tables cannot be rebuilt from the records (they would come back empty): a part
-        to rebuild then raises :class:`NotRebuildable` and nothing is changed."""
+        ``written``: the manifest as read (:meth:`_load_manifest`; ``manifest`` itself, unless a full refresh
+        starts from an empty one), for its ``source``: what wrote the tables straight in, with no record behind
+        them (:meth:`bulk_write_derived`; none: the records). Such tables cannot be rebuilt from the records (they
+        would come back empty): a part to rebuild, or tables of another layout, then raise :class:`NotRebuildable`
+        and nothing is changed."""
+        written = manifest if written is None else written
+        source, layout = written.get("source"), written.get("other_layout")
         known: dict[str, list[int]] = manifest["employees"]
         # Signatures are taken before reading files: a write racing with us
         # changes the folder time again and is picked up next time.
@@ -1829,8 +1848,8 @@ class Store:
                 if path.exists() and (why := _part_mismatch(path, tbl)):
                     mismatched[path] = why
                     damaged.add(bucket)
-        if source is not None and (mismatched or full):
-            raise NotRebuildable(self, source, mismatched)
+        if source is not None and (mismatched or full or layout):
+            raise NotRebuildable(self, source, mismatched, layout)
         if full:
             damaged = set(range(N_BUCKETS))
         if damaged:
@@ -1843,7 +1862,7 @@ class Store:
         they are, without the lock: a refresh by someone else may replace parts meanwhile), else an error of the
         same kind saying what is behind and who can bring it up to date."""
         manifest = self._load_manifest()
-        _, changed, damaged = self._behind(manifest, full, manifest.get("source"))
+        _, changed, damaged = self._behind(manifest, full, manifest)
         stale = self._stale_parts()
         if not (full or changed or damaged or stale):
             return RefreshReport(0, 0, time.perf_counter() - started)
@@ -2023,10 +2042,17 @@ class Store:
         if progress is not None:
             progress(total, total)
         problems.extend(self.problems)
-        for path in self._stale_parts():
-            problems.append(schema.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
-                                           "the next refresh (`careerconv refresh`)"))
-        source = self._load_manifest().get("source")
+        manifest = self._load_manifest()
+        source, layout = manifest.get("source"), manifest.get("other_layout")
+        if source is not None and layout:
+            problems.append(schema.Problem(str(self.manifest_path), (
+                f"derived tables written straight in by {source!r} in another layout ({layout}; this careerconv "
+                f"reads {_layout_of(new_manifest())}), with no record behind them: they can be neither read nor "
+                "rebuilt; write the tables again with what made them")))
+        else:
+            for path in self._stale_parts():
+                problems.append(schema.Problem(str(path), "derived part from an older layout; it is ignored and "
+                                               "removed on the next refresh (`careerconv refresh`)"))
         rebuilt = "rebuilt automatically on the next read, or by `careerconv refresh`" if source is None else \
             (f"written straight in by {source!r} with no record behind it, so it cannot be rebuilt: write the tables "
              "again with what made them")
