@@ -194,6 +194,38 @@ def test_bulk_tables_of_another_layout_are_refused_not_emptied_or_removed(tmp_pa
     assert _files(store) == before
 
 
+def _rows(store: Store) -> dict[str, list[dict]]:
+    """Every row of every derived table, table by table, in the order of their parts."""
+    return {name: [row for path in store.part_paths(name) for row in pq.read_table(path).to_pylist()]
+            for name in schema.DERIVED_TABLES}
+
+
+def test_an_employee_erased_from_bulk_tables_leaves_no_row_and_the_others_rows_are_kept(tmp_path, capsys):
+    """Found trying an erasure on the bulk organisation: no record stands behind bulk rows, so the erasure's refresh
+    removed none of them, yet its receipt said "their rows and manifest entry are gone" above nine tables that still
+    named them (exit 1). Their rows go, every other row stays as it was, and the tables are new to the HR page."""
+    from careerconv.cli import main
+
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    before, state = _rows(store), store.facts_state()
+    theirs = sum(row["employee_id"] == "E000003" for rows in before.values() for row in rows)
+    assert theirs > 100 and store.derived_holds("E000003")
+
+    assert main(["--data", str(root), "erase", "--employee", "E000003", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert f"{theirs} row(s) of theirs removed from the tables written straight in" in out
+    assert "none mentions the employee" in out
+    after = _rows(Store(root))
+    for name, rows in before.items():
+        assert after[name] == [row for row in rows if row["employee_id"] != "E000003"], name
+    assert Store(root).facts_state() != state and not Store(root).derived_holds("E000003")
+    report = Store(root).refresh()
+    assert (report.employees_changed, report.buckets_rewritten) == (0, 0)
+    assert Store(root).validate() == []
+
+
 def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_path, monkeypatch):
     root = tmp_path / "org"
     generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))

@@ -27,7 +27,9 @@
    saying "Your coach: <name>", an HR workbook) that mention them are deleted
    and listed to be regenerated; temp files that mention them, or cannot be
    read, are deleted. The derived tables are then brought up to date, which
-   drops their rows and their entry in the manifest.
+   drops their rows and their entry in the manifest (tables written straight
+   in, with no record behind them, lose their rows first:
+   :meth:`~careerconv.records.store.Store.remove_written_rows`).
 3. **A check**: every file under the data and reports folders is read again
    the same way (never as raw bytes where the format has a decoder) and any
    that still mentions them, holds their name in other capitals (a possible
@@ -809,10 +811,13 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
             _sweep_file(store, reports, ordinary, path, mentions, receipt, reads)
 
     if store.derived_dir.is_dir():
+        # Tables written straight in (no record behind them) lose their rows here; a refresh would never.
+        written = store.remove_written_rows(eid)
         report = store.refresh()
         receipt.add(store.derived_dir, "derived tables brought up to date",
-                    f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
-                    "their rows and manifest entry are gone")
+                    f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten"
+                    + (f", {written} row(s) of theirs removed from the tables written straight in" if written else "")
+                    + "; their rows and manifest entry are gone")
     _final_check(store, reports, mentions, receipt, reads, judge)
 
 

@@ -1635,9 +1635,24 @@ class Store:
 
     # ------------------------------------------------------------------ derived tables
     def derived_holds(self, employee_id: str) -> bool:
-        """True when the derived tables still hold rows of ``employee_id`` (read by the last refresh), whether
-        or not their record files are still there - an erase killed before its refresh leaves such rows."""
-        return employee_id in self._load_manifest()["employees"]
+        """True when the derived tables still hold rows of ``employee_id`` (read by the last refresh, or written
+        straight in: :meth:`bulk_write_derived`), whether or not their record files are still there - an erase
+        killed before its refresh leaves such rows."""
+        manifest = self._load_manifest()
+        if employee_id in manifest["employees"]:
+            return True
+        if manifest.get("source") is None or manifest.get("other_layout"):
+            return False
+        bucket = bucket_of(employee_id)
+        for name in schema.DERIVED_TABLES:
+            path = self.part_path(name, bucket)
+            try:
+                ids = pq.read_table(path, columns=[EMPLOYEE_ID]).column(EMPLOYEE_ID)
+            except Exception:  # no file, or damaged (validate and a refresh say so): looked at by the erasure
+                continue
+            if pc.any(pc.equal(ids, employee_id)).as_py():
+                return True
+        return False
 
     def records_left_out(self) -> list[str]:
         """The record files the derived tables leave out because they cannot be read (damaged, or a record in
@@ -1902,6 +1917,33 @@ class Store:
             writer.close()
             # a write of its own (see facts_state): another bulk write from the same source holds other rows
             self._write_manifest(new_manifest(source=source, written=uuid.uuid4().hex))
+
+    def remove_written_rows(self, employee_id: str) -> int:
+        """Remove ``employee_id``'s rows from derived tables written straight in (:meth:`bulk_write_derived`), for
+        an erasure: no record stands behind those rows, so no refresh would ever remove them. Under the derived
+        lock, the parts of the employee's bucket that hold rows of theirs are written again without them, and
+        the manifest gets a write of its own (the tables changed: :meth:`facts_state`). Returns how many rows were
+        removed (none, and nothing written, in a folder of records: a refresh removes the rows of records erased).
+        Tables of another layout raise :class:`NotRebuildable` (nothing is changed)."""
+        with self.lock("derived"):
+            manifest = self._load_manifest()
+            if manifest.get("source") is None:
+                return 0
+            if manifest.get("other_layout"):
+                raise NotRebuildable(self, manifest["source"], {}, manifest["other_layout"])
+            bucket, removed = bucket_of(employee_id), 0
+            for name in schema.DERIVED_TABLES:
+                part = self._read_part_arrow(name, bucket)
+                if part is None:
+                    raise NotRebuildable(self, manifest["source"], {self.part_path(name, bucket): "cannot be read"})
+                theirs = pc.fill_null(pc.equal(part[EMPLOYEE_ID], employee_id), False)
+                found = pc.sum(theirs).as_py() or 0
+                if found:
+                    self._write_part(name, bucket, part.filter(pc.invert(theirs)))
+                    removed += found
+            if removed:
+                self._write_manifest({**manifest, "written": uuid.uuid4().hex})
+            return removed
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
         """One derived table (or the roster) for analytics, from the cache.
