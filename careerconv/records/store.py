@@ -313,8 +313,7 @@ class NotRebuildable(ValueError):
     def __init__(self, store: "Store", source: str, mismatched: Mapping[Path, str], layout: str | None = None):
         self.parts = dict(mismatched)
         if layout:
-            what = (f"they are in another layout ({layout}; this careerconv reads {_layout_of(new_manifest())}), "
-                    "which it can neither read nor rebuild")
+            what = f"they are in {_another_layout(layout)}, which it can neither read nor rebuild"
         elif mismatched:
             shown = "; ".join(f"{path.relative_to(store.root)} {why}" for path, why in list(mismatched.items())[:3])
             more = f" (and {len(mismatched) - 3} more)" if len(mismatched) > 3 else ""
@@ -366,6 +365,11 @@ def is_part_name(name: str) -> bool:
 def _layout_of(manifest: Mapping) -> str:
     """A manifest's layout in words: its version and number of parts per table."""
     return f"manifest version {manifest.get('version')!r}, {manifest.get('n_buckets')!r} parts per table"
+
+
+def _another_layout(layout: str) -> str:
+    """Tables of ``layout`` (:func:`_layout_of`) beside the one this careerconv reads, in words."""
+    return f"another layout ({layout}; this careerconv reads {_layout_of(new_manifest())})"
 
 
 def new_manifest(**extra) -> dict:
@@ -2088,9 +2092,8 @@ class Store:
         source, layout = manifest.get("source"), manifest.get("other_layout")
         if source is not None and layout:
             problems.append(schema.Problem(str(self.manifest_path), (
-                f"derived tables written straight in by {source!r} in another layout ({layout}; this careerconv "
-                f"reads {_layout_of(new_manifest())}), with no record behind them: they can be neither read nor "
-                "rebuilt; write the tables again with what made them")))
+                f"derived tables written straight in by {source!r} in {_another_layout(layout)}, with no record "
+                "behind them: they can be neither read nor rebuilt; write the tables again with what made them")))
         else:
             for path in self._stale_parts():
                 problems.append(schema.Problem(str(path), "derived part from an older layout; it is ignored and "
