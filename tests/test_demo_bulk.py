@@ -226,6 +226,43 @@ def test_an_employee_erased_from_bulk_tables_leaves_no_row_and_the_others_rows_a
     assert Store(root).validate() == []
 
 
+def test_an_erasure_meeting_a_damaged_part_of_theirs_changes_no_table_says_so_and_finishes_once_it_is_back(
+        tmp_path, capsys):
+    """Found erasing on the bulk organisation with one of the person's parts damaged: the tables before it had
+    their rows removed and were written again, those after it kept them, the manifest was not touched (the HR page
+    took the changed tables for the old ones), and the command said "cannot rebuild the derived tables ...
+    nothing was changed" after the erasure had removed the roster row. Now no table changes, the words say which
+    part, what was done and how the erasure is finished; with the part put back, running it again removes every
+    row of theirs."""
+    from careerconv.cli import main
+
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    before = _rows(store)
+    damaged = store.part_path("skills", store_module.bucket_of("E000003"))  # after conversations and dreams
+    good = damaged.read_bytes()
+    damaged.write_bytes(good[:100])
+    derived = {path: data for path, data in _files(store).items() if path.startswith("derived")}
+
+    assert main(["--data", str(root), "erase", "--employee", "E000003", "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot remove the rows of E000003 from the derived tables" in err
+    assert f"{damaged.relative_to(root)} cannot be read (damaged or truncated), so no table was changed" in err
+    assert "Put back a copy from a backup" in err and "nothing was changed" not in err
+    assert "then `careerconv erase --employee E000003 --yes` finishes it" in err
+    assert {path: data for path, data in _files(Store(root)).items() if path.startswith("derived")} == derived
+    assert "E000003" not in Store(root).roster()["employee_id"].tolist()
+    assert Store(root).erased_ids().is_unfinished("E000003")
+
+    damaged.write_bytes(good)
+    assert main(["--data", str(root), "erase", "--employee", "E000003", "--yes"]) == 0
+    after = _rows(Store(root))
+    for name, rows in before.items():
+        assert after[name] == [row for row in rows if row["employee_id"] != "E000003"], name
+    assert not Store(root).erased_ids().is_unfinished("E000003") and Store(root).validate() == []
+
+
 def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_path, monkeypatch):
     root = tmp_path / "org"
     generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))

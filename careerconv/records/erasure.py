@@ -119,7 +119,8 @@ from .schema import (
     STATUS,
 )
 from .spreadsheet import decode_plain_text
-from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_data_file, is_temp_file, listing
+from .store import (RECORD_KINDS, NotFound, RowsNotRemoved, Store, atomic_write_bytes, is_data_file, is_temp_file,
+                    listing)
 
 REMOVED = "[removed]"
 POSSIBLE = "possible mention, left as written"
@@ -812,7 +813,11 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
 
     if store.derived_dir.is_dir():
         # Tables written straight in (no record behind them) lose their rows here; a refresh would never.
-        written = store.remove_written_rows(eid)
+        try:
+            written = store.remove_written_rows(eid)
+        except RowsNotRemoved as exc:
+            raise exc.then(f"The rest of the erasure is done, and it stays unfinished until these rows are gone: "
+                           f"then `careerconv erase --employee {eid} --yes` finishes it") from None
         report = store.refresh()
         receipt.add(store.derived_dir, "derived tables brought up to date",
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten"

@@ -321,10 +321,42 @@ class NotRebuildable(ValueError):
         else:
             what = "a full rebuild was asked for"
         super().__init__(
-            f"cannot rebuild the derived tables in {store.derived_dir}: {what}. They were written straight in by "
-            f"{source!r}, with no record file behind them, so a rebuild from the records would leave them empty; "
-            "nothing was changed. Write them again with what made them (the benchmark organisation: "
-            f"`python benchmarks/make_hr_bench_data.py --data {store.root} --force`)")
+            f"cannot rebuild the derived tables in {store.derived_dir}: {what}. {_written_straight_in(source)}, so a "
+            f"rebuild from the records would leave them empty; nothing was changed. Write them again "
+            f"{_with_what_made_them(store)}")
+
+
+class RowsNotRemoved(NotRebuildable):
+    """An employee's rows could not be removed from derived tables written straight in
+    (:meth:`Store.remove_written_rows`): a part of theirs cannot be read, and no record stands behind it to
+    rebuild it from. No table was changed. ``then``: what the caller says comes next (an erasure: how it is
+    finished)."""
+
+    def __init__(self, store: "Store", source: str, employee_id: str, unreadable: list[Path], then: str = ""):
+        self.store, self.source, self.employee_id = store, source, employee_id
+        self.parts = {path: "cannot be read" for path in unreadable}
+        shown = ", ".join(str(path.relative_to(store.root)) for path in unreadable)
+        ValueError.__init__(
+            self, f"cannot remove the rows of {employee_id} from the derived tables in {store.derived_dir}: "
+            f"{shown} cannot be read (damaged or truncated), so no table was changed. "
+            f"{_written_straight_in(source)}, so {'it' if len(unreadable) == 1 else 'they'} cannot be rebuilt "
+            f"from the records. Put back {'a copy' if len(unreadable) == 1 else 'copies'} from a backup, or write the "
+            f"tables again {_with_what_made_them(store)}" + (f". {then}" if then else ""))
+
+    def then(self, then: str) -> "RowsNotRemoved":
+        """The same refusal, followed by ``then``."""
+        return RowsNotRemoved(self.store, self.source, self.employee_id, list(self.parts), then)
+
+
+def _written_straight_in(source: str) -> str:
+    """Where derived tables no record stands behind came from (:class:`NotRebuildable`)."""
+    return f"They were written straight in by {source!r}, with no record file behind them"
+
+
+def _with_what_made_them(store: "Store") -> str:
+    """How derived tables written straight in are written again (:class:`NotRebuildable`)."""
+    return f"with what made them (the benchmark organisation: `python benchmarks/make_hr_bench_data.py --data " \
+           f"{store.root} --force`)"
 
 
 @dataclass
@@ -1839,18 +1871,16 @@ class Store:
             self.sweep_temp_files(set(self._temp_seen))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
 
-    def _behind(self, manifest: dict, full: bool = False,
-                written: Mapping | None = None) -> tuple[dict[str, list[int]], set[str], set[int]]:
+    def _behind(self, manifest: dict, full: bool, written: Mapping) -> tuple[dict[str, list[int]], set[str], set[int]]:
         """What a refresh has to read again, by ``manifest`` (the last refresh's): the signatures of the record
         folders now, the employees whose records changed since (or are gone) and the parts to rebuild whole
         (every part if ``full``).
 
-        ``written``: the manifest as read (:meth:`_load_manifest`; ``manifest`` itself, unless a full refresh
+        ``written``: the manifest as read (:meth:`_load_manifest`: ``manifest`` itself, unless a full refresh
         starts from an empty one), for its ``source``: what wrote the tables straight in, with no record behind
         them (:meth:`bulk_write_derived`; none: the records). Such tables cannot be rebuilt from the records (they
         would come back empty): a part to rebuild, or tables of another layout, then raise :class:`NotRebuildable`
         and nothing is changed."""
-        written = manifest if written is None else written
         source, layout = written.get("source"), written.get("other_layout")
         known: dict[str, list[int]] = manifest["employees"]
         # Signatures are taken before reading files: a write racing with us
@@ -1925,29 +1955,40 @@ class Store:
     def remove_written_rows(self, employee_id: str) -> int:
         """Remove ``employee_id``'s rows from derived tables written straight in (:meth:`bulk_write_derived`), for
         an erasure: no record stands behind those rows, so no refresh would ever remove them. Under the derived
-        lock, the parts of the employee's bucket that hold rows of theirs are written again without them, and
-        the manifest gets a write of its own (the tables changed: :meth:`facts_state`). Returns how many rows were
-        removed (none, and nothing written, in a folder of records: a refresh removes the rows of records erased).
-        Tables of another layout raise :class:`NotRebuildable` (nothing is changed)."""
+        lock, every part of the employee's bucket is read first, then those holding rows of theirs are written
+        again without them; the manifest gets a write of its own before and after (the tables change:
+        :meth:`facts_state`). Returns how many rows were removed (none, and nothing written, in a folder of
+        records: a refresh removes the rows of records erased).
+
+        Raises
+        ------
+        NotRebuildable
+            For tables of another layout, and (:class:`RowsNotRemoved`) when a part of the bucket cannot be
+            read; no table is changed.
+        """
         with self.lock("derived"):
             manifest = self._load_manifest()
             if manifest.get("source") is None:
                 return 0
             if manifest.get("other_layout"):
                 raise NotRebuildable(self, manifest["source"], {}, manifest["other_layout"])
-            bucket, removed = bucket_of(employee_id), 0
-            for name in schema.DERIVED_TABLES:
-                part = self._read_part_arrow(name, bucket)
-                if part is None:
-                    raise NotRebuildable(self, manifest["source"], {self.part_path(name, bucket): "cannot be read"})
-                theirs = pc.fill_null(pc.equal(part[EMPLOYEE_ID], employee_id), False)
-                found = pc.sum(theirs).as_py() or 0
-                if found:
-                    self._write_part(name, bucket, part.filter(pc.invert(theirs)))
-                    removed += found
-            if removed:
-                self._write_manifest({**manifest, "written": uuid.uuid4().hex})
-            return removed
+            bucket = bucket_of(employee_id)
+            parts = {name: self._read_part_arrow(name, bucket) for name in schema.DERIVED_TABLES}
+            unreadable = [self.part_path(name, bucket) for name, part in parts.items() if part is None]
+            if unreadable:
+                raise RowsNotRemoved(self, manifest["source"], employee_id, unreadable)
+            theirs = {name: pc.fill_null(pc.equal(part[EMPLOYEE_ID], employee_id), False)
+                      for name, part in parts.items()}
+            found = {name: pc.sum(rows).as_py() or 0 for name, rows in theirs.items()}
+            if not any(found.values()):
+                return 0
+            # Before: a facts state read meanwhile is not that of the tables being written (nor of those before).
+            self._write_manifest({**manifest, "written": uuid.uuid4().hex})
+            for name, rows in theirs.items():
+                if found[name]:
+                    self._write_part(name, bucket, parts[name].filter(pc.invert(rows)))
+            self._write_manifest({**manifest, "written": uuid.uuid4().hex})
+            return sum(found.values())
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
         """One derived table (or the roster) for analytics, from the cache.
