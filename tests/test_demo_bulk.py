@@ -263,6 +263,55 @@ def test_an_erasure_meeting_a_damaged_part_of_theirs_changes_no_table_says_so_an
     assert not Store(root).erased_ids().is_unfinished("E000003") and Store(root).validate() == []
 
 
+def _flushed_files(monkeypatch) -> list[str]:
+    """The names of the files (not folders) flushed to the disk from now on, in order, as they were when flushed
+    (a temp file under its own name)."""
+    import os
+
+    flushed, real = [], os.fsync
+
+    def fsync(fd):
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if not os.path.isdir(target):
+            flushed.append(os.path.basename(target))
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return flushed
+
+
+def _part_of(name: str) -> str:
+    """The part a file flushed under ``name`` becomes (its temp files are ``.part-NN.parquet.<…>.tmp``)."""
+    return re.sub(r"^\.(part-\d+\.parquet)\..*tmp$", r"\1", name)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the flushed files' names from /proc")
+def test_tables_written_straight_in_are_on_the_disk_before_the_manifest_that_stands_over_them(tmp_path, monkeypatch):
+    """Found reading the bulk write: its parts were moved into place unflushed (no record stands behind them, so
+    nothing rebuilds them), the manifest after them flushed: a power cut could leave the manifest over empty parts.
+    And an erasure's rows removed from such a part, written unflushed, could come back after one. Every part is
+    flushed before the manifest that ends the write, and every part an erasure writes again is flushed."""
+    from careerconv.cli import main
+
+    root = tmp_path / "org"
+    flushed = _flushed_files(monkeypatch)
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    manifest = [i for i, name in enumerate(flushed) if name.startswith(".manifest.json")]
+    assert manifest, "the manifest was not flushed"
+    parts = {(path.parent.name, path.name) for name in schema.DERIVED_TABLES for path in store.part_paths(name)}
+    assert len(parts) == len(schema.DERIVED_TABLES) * N_BUCKETS
+    assert {_part_of(name) for name in flushed[:manifest[-1]]} >= {part for _, part in parts}
+    assert sum(_part_of(name).startswith("part-") for name in flushed[:manifest[-1]]) >= len(parts)
+
+    holding = [name for name, rows in _rows(store).items() if any(row["employee_id"] == "E000003" for row in rows)]
+    flushed.clear()
+    assert main(["--data", str(root), "erase", "--employee", "E000003", "--yes"]) == 0
+    rewritten = [_part_of(name) for name in flushed if _part_of(name).startswith("part-")]
+    assert len(holding) > 5 and len(rewritten) == len(holding)  # each part that held rows of theirs
+    assert set(rewritten) == {part_name(store_module.bucket_of("E000003"))}
+
+
 def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_path, monkeypatch):
     root = tmp_path / "org"
     generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))

@@ -1775,14 +1775,15 @@ class Store:
         except Exception:
             return None
 
-    def _write_part(self, table: str, bucket: int, arrow: pa.Table) -> None:
+    def _write_part(self, table: str, bucket: int, arrow: pa.Table, durable: bool = False) -> None:
+        """Replace a part with ``arrow``, atomically (no reader sees half a file). Parts rebuilt from the records
+        whenever they are lost need no fsync; ``durable``: one no record stands behind (written straight in), which
+        a crash must not take back."""
         buf = io.BytesIO()
         # The pandas metadata makes pd.read_parquet give the store's dtypes (Int64, string), not float and object.
         arrow = arrow.replace_schema_metadata(pandas_metadata(schema.DERIVED_TABLES[table]))
         pq.write_table(arrow, buf, compression="zstd")
-        # Derived parts are rebuilt from the records whenever they are lost, so
-        # they need atomicity (no reader sees half a file) but not fsync.
-        atomic_write_bytes(self.part_path(table, bucket), buf.getvalue(), durable=False)
+        atomic_write_bytes(self.part_path(table, bucket), buf.getvalue(), durable=durable)
 
     def refresh(self, full: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> RefreshReport:
@@ -1986,7 +1987,8 @@ class Store:
             self._write_manifest({**manifest, "written": uuid.uuid4().hex})
             for name, rows in theirs.items():
                 if found[name]:
-                    self._write_part(name, bucket, parts[name].filter(pc.invert(rows)))
+                    # Durable: a crash must not bring back a part with the rows of someone erased.
+                    self._write_part(name, bucket, parts[name].filter(pc.invert(rows)), durable=True)
             self._write_manifest({**manifest, "written": uuid.uuid4().hex})
             return sum(found.values())
 
@@ -2189,10 +2191,19 @@ class BulkDerivedWriter:
         return self.open[key][0]
 
     def close(self) -> None:
-        """Move the written parts into place and give every other part an empty file."""
-        for writer, tmp, final in self.open.values():
+        """Move the written parts into place and give every other part an empty file.
+
+        The parts are flushed to the disk before they are moved, and their folders after: no record stands behind
+        them, so the manifest the bulk write ends with (:meth:`Store.bulk_write_derived`) must never stand, after a
+        crash, over a part that is empty or half-written."""
+        for writer, tmp, _ in self.open.values():
             writer.close()
+            with open(tmp, "rb+") as written:
+                os.fsync(written.fileno())
+        for _, tmp, final in self.open.values():
             tmp.replace(final)
+        for folder in {final.parent for _, _, final in self.open.values()}:
+            _fsync_dir(folder)
         self.open = {}
         for name, tbl in schema.DERIVED_TABLES.items():
             for path in self.store.part_paths(name, existing=False):
@@ -2201,7 +2212,7 @@ class BulkDerivedWriter:
                     sink = pa.BufferOutputStream()
                     empty = arrow_schema(tbl).empty_table().replace_schema_metadata(pandas_metadata(tbl))
                     pq.write_table(empty, sink, compression="zstd")
-                    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)
+                    atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
     def abort(self) -> None:
         """Drop what was written: close the writers and remove their temp files."""
