@@ -13,6 +13,7 @@ person running the app, whose terminal shows ``careerconv app``'s own lines:
   its warnings.
 * the server's "received signal 15, stopping": the command itself says it is stopping, and why.
 * the extensions' start-up notes (``LabApp`` at INFO): the server's own log level is WARN already.
+* asyncio's traceback of a message sent to a page that had just closed (:mod:`.closed_pages`).
 
 The kernels run over Unix sockets (``KernelManager.transport = "ipc"`` in the config file), so the
 kernel does not warn that it runs over TCP without encryption either. As for Voila
@@ -25,6 +26,7 @@ import logging
 import sys
 import warnings
 
+from .closed_pages import quiet_closed_page_writes
 from .slow_imports import skip_slow_optional_modules
 
 SERVER_LOGGER = "ServerApp"
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run JupyterLab with ``argv`` (default: this process's arguments)."""
     skip_slow_optional_modules()
     logging.getLogger(SERVER_LOGGER).addFilter(QuietStopSignal())
+    quiet_closed_page_writes()
     _no_deprecation_warnings()
     from jupyterlab.labapp import LabApp
 

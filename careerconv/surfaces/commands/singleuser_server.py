@@ -27,6 +27,7 @@ import os
 import signal
 import sys
 
+from .closed_pages import quiet_closed_page_writes
 from .slow_imports import skip_slow_optional_modules
 
 VOILA = "voila.server_extension"
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     from jupyterhub.singleuser import main as singleuser_main
 
     stop_in_order_on_sigint(ServerApp)
+    quiet_closed_page_writes()  # a coach closing their page is no traceback in the hub's log
 
     sys.argv = ["jupyterhub-singleuser", *(sys.argv[1:] if argv is None else argv), *app_only_arguments()]
     return singleuser_main() or 0

@@ -9,7 +9,8 @@ One of the server's log lines is left out of the terminal: "Notebook conversatio
 trusted", logged each time a page runs the notebook. Trust decides whether a notebook's stored outputs
 (HTML, JavaScript) are shown; the packaged notebook has none (its outputs are never saved, see
 ``careerconv app --lab``) and Voila shows only what the kernel produces now, so the line says nothing
-to the person running the app. Any other notebook's "not trusted", and every other line, still shows.
+to the person running the app. Any other notebook's "not trusted", and every other line, still shows. Nor does
+asyncio's traceback of a message sent to a page that had just closed (:mod:`.closed_pages`).
 
 The pool of preheated kernels (``--preheat_kernel=True --pool_size=1``) is changed in two ways
 (:func:`paced_pool`), both for the app's first page, which the coach asks for as soon as the URL is printed:
@@ -53,6 +54,7 @@ import logging
 import sys
 
 from careerconv.records.resources import APP_NOTEBOOK
+from .closed_pages import quiet_closed_page_writes
 from .slow_imports import skip_slow_optional_modules
 
 SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's logger after its class)
@@ -293,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     voila.app.TornadoVoilaHandler, voila.app.VoilaShutdownKernelHandler = page_handlers()
 
     logging.getLogger(SERVER_LOGGER).addFilter(QuietAppNotebookTrust())
+    quiet_closed_page_writes()
 
     sys.argv = ["voila", *(sys.argv[1:] if argv is None else argv)]
     try:
