@@ -119,7 +119,7 @@ from .schema import (
     STATUS,
 )
 from .spreadsheet import decode_plain_text
-from .store import (RECORD_KINDS, NotFound, RowsNotRemoved, Store, atomic_write_bytes, is_data_file, is_temp_file,
+from .store import (RECORD_KINDS, NotFound, NotRebuildable, Store, atomic_write_bytes, is_data_file, is_temp_file,
                     listing)
 
 REMOVED = "[removed]"
@@ -815,10 +815,13 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
         # Tables written straight in (no record behind them) lose their rows here; a refresh would never.
         try:
             written = store.remove_written_rows(eid)
-        except RowsNotRemoved as exc:
-            raise exc.then(f"The rest of the erasure is done, and it stays unfinished until these rows are gone: "
-                           f"then `careerconv erase --employee {eid} --yes` finishes it") from None
-        report = store.refresh()
+            report = store.refresh()
+        except NotRebuildable as exc:
+            raise exc.then(
+                f"The erasure of {eid} is not finished: their roster row, record files and the mentions it found are "
+                "gone; the derived tables are not brought up to date, nor the access logs and the hub, and no receipt "
+                f"was printed. Once the tables can be read, `careerconv erase --employee {eid} --yes` finishes "
+                "it") from None
         receipt.add(store.derived_dir, "derived tables brought up to date",
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten"
                     + (f", {written} row(s) of theirs removed from the tables written straight in" if written else "")

@@ -308,7 +308,7 @@ class History:
 
 class NotRebuildable(ValueError):
     """A refresh that would rebuild from the records derived tables no record stands behind (written straight in:
-    :meth:`Store.bulk_write_derived`): they would come back empty, so nothing was changed."""
+    :meth:`Store.bulk_write_derived`): they would come back empty, so no table was changed."""
 
     def __init__(self, store: "Store", source: str, mismatched: Mapping[Path, str], layout: str | None = None):
         self.parts = dict(mismatched)
@@ -322,18 +322,24 @@ class NotRebuildable(ValueError):
             what = "a full rebuild was asked for"
         super().__init__(
             f"cannot rebuild the derived tables in {store.derived_dir}: {what}. {_written_straight_in(source)}, so a "
-            f"rebuild from the records would leave them empty; nothing was changed. Write them again "
+            f"rebuild from the records would leave them empty; no table was changed. Write them again "
             f"{_with_what_made_them(store)}")
+
+    def then(self, words: str) -> "NotRebuildable":
+        """The same refusal (of the same class, with the same parts), its words followed by ``words``: what the
+        caller says comes next."""
+        followed = type(self).__new__(type(self))
+        followed.__dict__.update(self.__dict__)
+        ValueError.__init__(followed, f"{self}. {words}")
+        return followed
 
 
 class RowsNotRemoved(NotRebuildable):
     """An employee's rows could not be removed from derived tables written straight in
     (:meth:`Store.remove_written_rows`): a part of theirs cannot be read, and no record stands behind it to
-    rebuild it from. No table was changed. ``then``: what the caller says comes next (an erasure: how it is
-    finished)."""
+    rebuild it from. No table was changed."""
 
-    def __init__(self, store: "Store", source: str, employee_id: str, unreadable: list[Path], then: str = ""):
-        self.store, self.source, self.employee_id = store, source, employee_id
+    def __init__(self, store: "Store", source: str, employee_id: str, unreadable: list[Path]):
         self.parts = {path: "cannot be read" for path in unreadable}
         shown = ", ".join(str(path.relative_to(store.root)) for path in unreadable)
         ValueError.__init__(
@@ -341,11 +347,7 @@ class RowsNotRemoved(NotRebuildable):
             f"{shown} cannot be read (damaged or truncated), so no table was changed. "
             f"{_written_straight_in(source)}, so {'it' if len(unreadable) == 1 else 'they'} cannot be rebuilt "
             f"from the records. Put back {'a copy' if len(unreadable) == 1 else 'copies'} from a backup, or write the "
-            f"tables again {_with_what_made_them(store)}" + (f". {then}" if then else ""))
-
-    def then(self, then: str) -> "RowsNotRemoved":
-        """The same refusal, followed by ``then``."""
-        return RowsNotRemoved(self.store, self.source, self.employee_id, list(self.parts), then)
+            f"tables again {_with_what_made_them(store)}")
 
 
 def _written_straight_in(source: str) -> str:
@@ -1851,7 +1853,8 @@ class Store:
                     if old is not None and old.num_rows:
                         keep = old.filter(pc.invert(pc.is_in(old[EMPLOYEE_ID], value_set=gone)))
                         fresh = pa.concat_tables([keep, fresh]) if fresh.num_rows else keep
-                    self._write_part(name, bucket, fresh)
+                    # Durable where rows no record stands behind are kept in it (written straight in).
+                    self._write_part(name, bucket, fresh, durable=written.get("source") is not None)
             if progress is not None:
                 progress(len(by_bucket), len(by_bucket))
             stale = self._stale_parts()
@@ -1946,10 +1949,10 @@ class Store:
             writer = BulkDerivedWriter(self)
             try:
                 yield writer
+                writer.close()
             except BaseException:
                 writer.abort()
                 raise
-            writer.close()
             # a write of its own (see facts_state): another bulk write from the same source holds other rows
             self._write_manifest(new_manifest(source=source, written=uuid.uuid4().hex))
 
@@ -2161,6 +2164,7 @@ class BulkDerivedWriter:
     def __init__(self, store: Store):
         self.store = store
         self.open: dict[tuple[str, int], tuple[pq.ParquetWriter, Path, Path]] = {}
+        self.placed: list[Path] = []  # parts moved into place by close (removed again if it fails)
 
     def append(self, name: str, table: pa.Table, buckets: pa.Array) -> int:
         """Add the rows of ``table`` (the store's schema for derived table ``name``) to their parts.
@@ -2202,6 +2206,7 @@ class BulkDerivedWriter:
                 os.fsync(written.fileno())
         for _, tmp, final in self.open.values():
             tmp.replace(final)
+            self.placed.append(final)
         for folder in {final.parent for _, _, final in self.open.values()}:
             _fsync_dir(folder)
         self.open = {}
@@ -2213,14 +2218,18 @@ class BulkDerivedWriter:
                     empty = arrow_schema(tbl).empty_table().replace_schema_metadata(pandas_metadata(tbl))
                     pq.write_table(empty, sink, compression="zstd")
                     atomic_write_bytes(path, sink.getvalue().to_pybytes())
+                    self.placed.append(path)
 
     def abort(self) -> None:
-        """Drop what was written: close the writers and remove their temp files."""
+        """Drop what was written: close the writers, remove their temp files and the parts :meth:`close` had moved
+        into place (the bulk write then leaves no table)."""
         for writer, tmp, _ in self.open.values():
             with contextlib.suppress(Exception):
                 writer.close()
             tmp.unlink(missing_ok=True)
-        self.open = {}
+        for path in self.placed:
+            path.unlink(missing_ok=True)
+        self.open, self.placed = {}, []
 
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "date": pa.timestamp("ns"), "bool": pa.bool_(),
