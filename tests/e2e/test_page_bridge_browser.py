@@ -51,3 +51,29 @@ def test_the_notice_stands_in_the_app_when_the_bridge_was_drawn_before_it_was_pl
         assert page.locator(".cc-app .cc-lost-typed").input_value() == "Lead the platform team"
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("voila", [False, True], ids=["notebook", "voila"])
+def test_what_is_typed_while_the_notice_stands_is_in_its_box_to_copy(browser, voila):
+    """Found by a test on a busy machine: the typing came after the notice, whose box to copy from then never came
+    (in a notebook the notice stands at the top of the app, perhaps out of sight, and the boxes still take typing;
+    what is typed there is not saved either)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        content = PAGE % json.dumps(_ESM)
+        page.set_content(content.replace("<body>", "<body data-voila>") if voila else content)
+        page.wait_for_function("window.placed === true")
+        page.wait_for_selector(".cc-lost", timeout=10_000)
+        assert page.locator(".cc-lost-typed").count() == 0  # nothing typed yet: no box
+        page.fill(".cc-note", "Lead the platform team")
+        copy = page.locator(".cc-lost .cc-lost-typed")
+        assert copy.input_value() == "Lead the platform team"
+        page.fill(".cc-note", "Lead the platform team by 2027")  # the box follows the typing
+        assert copy.input_value() == "Lead the platform team by 2027"
+        assert copy.count() == 1
+        assert "copy it before you " + ("reload." if voila else "run the notebook again.") in \
+            page.locator(".cc-lost-card").inner_text()
+        if voila:  # the reload button stays last, below the box
+            assert page.locator(".cc-lost-card > :last-child").get_attribute("class") == "cc-lost-reload"
+    finally:
+        page.close()

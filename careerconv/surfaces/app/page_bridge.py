@@ -16,7 +16,7 @@ of JavaScript):
   (:class:`~careerconv.surfaces.app.page_liveness.PageLiveness`) and the page knows the kernel is: with no answer
   within ``answer_wait`` seconds (the kernel ended: culled, restarted, its server stopped) it says that what is
   typed now is not saved and shows what was typed shortly before (around the last save, ``saved_at``) for
-  copying: under Voila over the whole page, offering to reload; in a notebook (JupyterLab), where a reload brings
+  copying, and what is typed while it stands: under Voila over the whole page, offering to reload; in a notebook (JupyterLab), where a reload brings
   no kernel back, at the top of the app, saying to run the notebook again; an answer that comes after all takes
   the notice away;
 * a text box sent on Enter (:func:`sent_on_enter`) is emptied by the page at the Enter (or at a click on a button
@@ -204,11 +204,14 @@ function keepInTouch(model, root) {
   let savedSeen = 0;  // when the page last heard of a save
   let deadline = null;
   let notice = null;
+  let card = null;  // the notice's card
+  let copy = null;  // its box of what was typed last, once there is some
   const onInput = (event) => {
     const box = event.target;
     const text = box && (box.tagName === 'TEXTAREA' || (box.tagName === 'INPUT' && box.type === 'text'));
     if (text && !box.closest('.cc-search')) {  // a search is nothing to keep
       typed.set(box, performance.now());
+      if (notice) showTyped();
     }
   };
   const onSaved = () => { savedSeen = performance.now(); };
@@ -224,6 +227,26 @@ function keepInTouch(model, root) {
   // stands at the top of the app and says to run the notebook again (a kernel only busy answers later, and the
   // notice goes).
   const wholePage = document.body.hasAttribute('data-voila');
+  // What was typed last, in the notice: kept up to date while it stands, for what is typed after it came is not
+  // saved either (in a notebook the notice stands at the top of the app, perhaps out of sight, and the boxes below
+  // still take typing; found when a busy machine let the typing come after the notice).
+  const showTyped = () => {
+    const texts = unsaved();
+    if (!texts.length) return;
+    if (!copy) {
+      const label = document.createElement('p');
+      label.textContent = 'What you typed last, which may not be saved: copy it before you '
+        + (wholePage ? 'reload.' : 'run the notebook again.');
+      copy = document.createElement('textarea');
+      copy.className = 'cc-lost-typed';
+      copy.readOnly = true;
+      copy.setAttribute('aria-label', 'What you typed last');
+      card.insertBefore(label, card.querySelector('.cc-lost-reload'));
+      card.insertBefore(copy, label.nextSibling);
+    }
+    copy.rows = Math.min(8, texts.length * 2 + 1);
+    copy.value = texts.join('\n\n');
+  };
   const lost = () => {
     deadline = null;
     if (notice) return;
@@ -232,7 +255,7 @@ function keepInTouch(model, root) {
     notice.setAttribute('role', wholePage ? 'alertdialog' : 'alert');
     if (wholePage) notice.setAttribute('aria-modal', 'true');
     notice.setAttribute('aria-labelledby', 'cc-lost-title');
-    const card = document.createElement('div');
+    card = document.createElement('div');
     card.className = 'cc-lost-card';
     const title = document.createElement('h2');
     title.id = 'cc-lost-title';
@@ -245,19 +268,7 @@ function keepInTouch(model, root) {
       : 'If it was restarted or shut down, what you type now is not saved: run the notebook again to go on '
         + `(${back.replace(/\.$/, '')}). If it is only busy, this goes away once it answers.`;
     card.append(title, what);
-    const texts = unsaved();
-    if (texts.length) {
-      const label = document.createElement('p');
-      label.textContent = 'What you typed last, which may not be saved: copy it before you '
-        + (wholePage ? 'reload.' : 'run the notebook again.');
-      const copy = document.createElement('textarea');
-      copy.className = 'cc-lost-typed';
-      copy.readOnly = true;
-      copy.rows = Math.min(8, texts.length * 2 + 1);
-      copy.value = texts.join('\n\n');
-      copy.setAttribute('aria-label', 'What you typed last');
-      card.append(label, copy);
-    }
+    showTyped();
     notice.append(card);
     if (!wholePage) {
       root.prepend(notice);
@@ -274,7 +285,7 @@ function keepInTouch(model, root) {
   const answered = (msg) => {
     if (!msg || msg.kind !== 'beat') return;
     if (deadline !== null) { clearTimeout(deadline); deadline = null; }
-    if (notice) { notice.remove(); notice = null; }
+    if (notice) { notice.remove(); notice = null; card = null; copy = null; }
   };
   const beat = () => {
     if (deadline === null) deadline = setTimeout(lost, model.get('answer_wait') * 1000);
