@@ -16,9 +16,9 @@ of JavaScript):
   (:class:`~careerconv.surfaces.app.page_liveness.PageLiveness`) and the page knows the kernel is: with no answer
   within ``answer_wait`` seconds (the kernel ended: culled, restarted, its server stopped) it says that what is
   typed now is not saved and shows what was typed shortly before (around the last save, ``saved_at``) for
-  copying, and what is typed while it stands: under Voila over the whole page, offering to reload; in a notebook (JupyterLab), where a reload brings
-  no kernel back, at the top of the app, saying to run the notebook again; an answer that comes after all takes
-  the notice away;
+  copying, and what is typed while it stands: under Voila over the whole page, offering to reload; in a notebook
+  (JupyterLab), where a reload brings no kernel back, at the top of the app, saying to run the notebook again; an
+  answer that comes after all takes the notice away;
 * a text box sent on Enter (:func:`sent_on_enter`) is emptied by the page at the Enter (or at a click on a button
   beside it, :func:`sends_box`), its text sent in the same message: the kernel acts on exactly what was in the box,
   and what is typed next is never the kernel's to empty, however slow it is;
