@@ -15,6 +15,7 @@ import json
 import pytest
 
 from careerconv.surfaces.app.page_bridge import _ESM
+from careerconv.surfaces.app.styles import CSS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -75,5 +76,53 @@ def test_what_is_typed_while_the_notice_stands_is_in_its_box_to_copy(browser, vo
             page.locator(".cc-lost-card").inner_text()
         if voila:  # the reload button stays last, below the box
             assert page.locator(".cc-lost-card > :last-child").get_attribute("class") == "cc-lost-reload"
+    finally:
+        page.close()
+
+
+def _in_sight(page, selector: str) -> bool:
+    """Whether the element's box is wholly inside the window."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+    }""", selector)
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_a_notice_out_of_sight_in_a_notebook_is_said_by_a_bar_at_the_foot_of_the_window(browser, width):
+    """Seen in JupyterLab: the notice stands at the top of the app, and a coach scrolled down to a later section
+    (even a little: it goes under the notebook's toolbar) did not see it, and went on typing what is not saved."""
+    page = browser.new_page(viewport={"width": width, "height": 700})
+    try:
+        tall = PAGE.replace('<input type="text" class="cc-note">',
+                            '<div style="height: 2500px"></div><input type="text" class="cc-note">')
+        page.set_content((tall % json.dumps(_ESM)).replace("</body>", f"<style>{CSS}</style></body>"))
+        page.wait_for_function("window.placed === true")
+        page.locator(".cc-note").scroll_into_view_if_needed()
+        page.wait_for_selector(".cc-app > .cc-lost-inside", timeout=10_000)
+        bar = page.locator("body > .cc-lost-bar")
+        bar.wait_for(timeout=10_000)
+        assert "what you type now is not saved" in bar.inner_text()
+        assert _in_sight(page, "body > .cc-lost-bar")
+        assert not _in_sight(page, ".cc-lost-inside h2")
+        bar.locator("button", has_text="Show what to do").click()
+        page.wait_for_function("!document.querySelector('body > .cc-lost-bar')")  # the notice in sight: no bar
+        assert _in_sight(page, ".cc-lost-inside h2")
+        page.mouse.wheel(0, 3000)  # out of sight again: the bar again
+        bar.wait_for(timeout=10_000)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("voila", [False, True], ids=["notebook", "voila"])
+def test_no_bar_while_the_notice_is_in_sight_or_over_the_whole_page(browser, voila):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        content = PAGE.replace("<body>", "<body data-voila>") if voila else PAGE
+        page.set_content((content % json.dumps(_ESM)).replace("</body>", f"<style>{CSS}</style></body>"))
+        page.wait_for_function("window.placed === true")
+        page.wait_for_selector(".cc-lost", timeout=10_000)
+        page.wait_for_timeout(500)
+        assert page.locator(".cc-lost-bar").count() == 0
     finally:
         page.close()

@@ -17,8 +17,9 @@ of JavaScript):
   within ``answer_wait`` seconds (the kernel ended: culled, restarted, its server stopped) it says that what is
   typed now is not saved and shows what was typed shortly before (around the last save, ``saved_at``) for
   copying, and what is typed while it stands: under Voila over the whole page, offering to reload; in a notebook
-  (JupyterLab), where a reload brings no kernel back, at the top of the app, saying to run the notebook again; an
-  answer that comes after all takes the notice away;
+  (JupyterLab), where a reload brings no kernel back, at the top of the app, saying to run the notebook again, and
+  while it is out of sight a bar at the foot of the window says so; an answer that comes after all takes the notice
+  away;
 * a text box sent on Enter (:func:`sent_on_enter`) is emptied by the page at the Enter (or at a click on a button
   beside it, :func:`sends_box`), its text sent in the same message: the kernel acts on exactly what was in the box,
   and what is typed next is never the kernel's to empty, however slow it is;
@@ -206,6 +207,8 @@ function keepInTouch(model, root) {
   let notice = null;
   let card = null;  // the notice's card
   let copy = null;  // its box of what was typed last, once there is some
+  let bar = null;  // in a notebook, the bar saying so while the notice is out of sight
+  let sight = null;  // what watches whether it is
   const onInput = (event) => {
     const box = event.target;
     const text = box && (box.tagName === 'TEXTAREA' || (box.tagName === 'INPUT' && box.type === 'text'));
@@ -247,6 +250,36 @@ function keepInTouch(model, root) {
     copy.rows = Math.min(8, texts.length * 2 + 1);
     copy.value = texts.join('\n\n');
   };
+  // In a notebook the notice stands at the top of the app, out of sight for a coach who has scrolled down to a later
+  // section (under JupyterLab's toolbar once scrolled a little): while its title is out of sight, a bar at the foot
+  // of the window says that what is typed is not saved, with a button that brings the notice into sight.
+  const watchSight = (title) => {
+    if (typeof IntersectionObserver !== 'function') return;
+    sight = new IntersectionObserver((entries) => {
+      const seen = entries[entries.length - 1].isIntersecting;
+      if (seen && bar) {
+        bar.remove();
+        bar = null;
+      } else if (!seen && !bar && notice) {
+        bar = document.createElement('div');
+        bar.className = 'cc-lost-bar';
+        bar.setAttribute('role', 'alert');
+        const says = document.createElement('span');
+        says.textContent = "This notebook's kernel is not answering: what you type now is not saved.";
+        const show = document.createElement('button');
+        show.className = 'cc-lost-show';
+        show.textContent = 'Show what to do';
+        show.addEventListener('click', () => { if (notice) notice.scrollIntoView({ block: 'start' }); });
+        bar.append(says, show);
+        document.body.append(bar);
+      }
+    });
+    sight.observe(title);
+  };
+  const stopSight = () => {
+    if (sight) { sight.disconnect(); sight = null; }
+    if (bar) { bar.remove(); bar = null; }
+  };
   const lost = () => {
     deadline = null;
     if (notice) return;
@@ -272,6 +305,7 @@ function keepInTouch(model, root) {
     notice.append(card);
     if (!wholePage) {
       root.prepend(notice);
+      watchSight(title);
       return;
     }
     const reload = document.createElement('button');
@@ -285,7 +319,7 @@ function keepInTouch(model, root) {
   const answered = (msg) => {
     if (!msg || msg.kind !== 'beat') return;
     if (deadline !== null) { clearTimeout(deadline); deadline = null; }
-    if (notice) { notice.remove(); notice = null; card = null; copy = null; }
+    if (notice) { stopSight(); notice.remove(); notice = null; card = null; copy = null; }
   };
   const beat = () => {
     if (deadline === null) deadline = setTimeout(lost, model.get('answer_wait') * 1000);
@@ -302,6 +336,7 @@ function keepInTouch(model, root) {
     stopTicker();
     stopWatching();
     if (deadline !== null) clearTimeout(deadline);
+    stopSight();
     root.removeEventListener('input', onInput, true);
     model.off('change:saved_at', onSaved);
     model.off('msg:custom', answered);

@@ -487,6 +487,20 @@ body > .cc-lost {
   border: 0; border-radius: 8px; cursor: pointer;
 }
 .cc-lost .cc-lost-reload:focus-visible { outline: 3px solid #1f2a37; outline-offset: 2px; }
+/* In a notebook, while the notice at the top of the app is out of sight (page_bridge.py): a bar at the foot of the
+   window, above JupyterLab's status bar, with a button that brings the notice into sight. */
+body > .cc-lost-bar {
+  position: fixed; left: 50%; bottom: 40px; transform: translateX(-50%); z-index: 10000; box-sizing: border-box;
+  width: max-content; max-width: calc(100vw - 24px); display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px;
+  padding: 10px 14px; color: #1f2a37; background: #ffffff; border-top: 4px solid #8a1c1c; border-radius: 10px;
+  box-shadow: 0 4px 18px rgba(0, 0, 0, 0.25); font-family: "Inter", "Segoe UI", system-ui, -apple-system,
+  "Helvetica Neue", Arial, sans-serif; font-size: 15px; line-height: 1.4;
+}
+body > .cc-lost-bar .cc-lost-show {
+  padding: 6px 12px; font: inherit; font-weight: 600; color: #ffffff; background: #2b6c6c; border: 0;
+  border-radius: 8px; cursor: pointer;
+}
+body > .cc-lost-bar .cc-lost-show:focus-visible { outline: 3px solid #1f2a37; outline-offset: 2px; }
 """
 
 
