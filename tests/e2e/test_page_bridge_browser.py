@@ -38,10 +38,22 @@ window.placed = true;
 </script></body></html>"""
 
 
+def _page(voila: bool = False, tall: bool = False, styled: bool = False) -> str:
+    """:data:`PAGE` with the bridge's module; under Voila (``data-voila`` on body), with the text box below a tall
+    app (``tall``), with the app's styles (``styled``)."""
+    content = PAGE % json.dumps(_ESM)
+    if voila:
+        content = content.replace("<body>", "<body data-voila>")
+    if tall:
+        content = content.replace('<input type="text" class="cc-note">',
+                                  '<div style="height: 2500px"></div><input type="text" class="cc-note">')
+    return content.replace("</body>", f"<style>{CSS}</style></body>") if styled else content
+
+
 def test_the_notice_stands_in_the_app_when_the_bridge_was_drawn_before_it_was_placed(browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        page.set_content(PAGE % json.dumps(_ESM))
+        page.set_content(_page())
         page.wait_for_function("window.placed === true")
         page.fill(".cc-note", "Lead the platform team")  # typed after the last save the page heard of
         page.wait_for_selector(".cc-lost", timeout=10_000)
@@ -61,8 +73,7 @@ def test_what_is_typed_while_the_notice_stands_is_in_its_box_to_copy(browser, vo
     what is typed there is not saved either)."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        content = PAGE % json.dumps(_ESM)
-        page.set_content(content.replace("<body>", "<body data-voila>") if voila else content)
+        page.set_content(_page(voila=voila))
         page.wait_for_function("window.placed === true")
         page.wait_for_selector(".cc-lost", timeout=10_000)
         assert page.locator(".cc-lost-typed").count() == 0  # nothing typed yet: no box
@@ -94,9 +105,7 @@ def test_a_notice_out_of_sight_in_a_notebook_is_said_by_a_bar_at_the_foot_of_the
     (even a little: it goes under the notebook's toolbar) did not see it, and went on typing what is not saved."""
     page = browser.new_page(viewport={"width": width, "height": 700})
     try:
-        tall = PAGE.replace('<input type="text" class="cc-note">',
-                            '<div style="height: 2500px"></div><input type="text" class="cc-note">')
-        page.set_content((tall % json.dumps(_ESM)).replace("</body>", f"<style>{CSS}</style></body>"))
+        page.set_content(_page(tall=True, styled=True))
         page.wait_for_function("window.placed === true")
         page.locator(".cc-note").scroll_into_view_if_needed()
         page.wait_for_selector(".cc-app > .cc-lost-inside", timeout=10_000)
@@ -118,8 +127,7 @@ def test_a_notice_out_of_sight_in_a_notebook_is_said_by_a_bar_at_the_foot_of_the
 def test_no_bar_while_the_notice_is_in_sight_or_over_the_whole_page(browser, voila):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        content = PAGE.replace("<body>", "<body data-voila>") if voila else PAGE
-        page.set_content((content % json.dumps(_ESM)).replace("</body>", f"<style>{CSS}</style></body>"))
+        page.set_content(_page(voila=voila, styled=True))
         page.wait_for_function("window.placed === true")
         page.wait_for_selector(".cc-lost", timeout=10_000)
         page.wait_for_timeout(500)

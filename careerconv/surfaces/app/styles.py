@@ -469,8 +469,9 @@ body > .cc-lost {
    the app and pushed its layout about: the notice says what happened, once */
 .cc-app.jupyter-widgets-disconnected::before,
 .cc-app .jupyter-widgets-disconnected::before { content: none; display: none; }
-.cc-lost { color: #1f2a37; font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial,
-  sans-serif; }
+.cc-lost, .cc-lost-bar {
+  color: #1f2a37; font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
+}
 .cc-lost .cc-lost-card {
   width: 100%; max-width: 560px; max-height: 100%; overflow: auto; box-sizing: border-box; padding: 20px 24px;
   background: #ffffff; border-radius: 12px; border-top: 6px solid #8a1c1c; box-shadow: 0 8px 30px rgba(0, 0, 0, 0.3);
@@ -482,25 +483,22 @@ body > .cc-lost {
   display: block; width: 100%; box-sizing: border-box; margin: 0 0 14px 0; padding: 8px 10px; resize: vertical;
   font: inherit; font-size: 14px; color: #1f2a37; background: #f6f7f9; border: 1px solid #dde3ea; border-radius: 8px;
 }
-.cc-lost .cc-lost-reload {
+.cc-lost .cc-lost-reload, .cc-lost-bar .cc-lost-show {
   padding: 10px 18px; font: inherit; font-size: 15px; font-weight: 600; color: #ffffff; background: #2b6c6c;
   border: 0; border-radius: 8px; cursor: pointer;
 }
-.cc-lost .cc-lost-reload:focus-visible { outline: 3px solid #1f2a37; outline-offset: 2px; }
+.cc-lost .cc-lost-reload:focus-visible, .cc-lost-bar .cc-lost-show:focus-visible {
+  outline: 3px solid #1f2a37; outline-offset: 2px;
+}
 /* In a notebook, while the notice at the top of the app is out of sight (page_bridge.py): a bar at the foot of the
    window, above JupyterLab's status bar, with a button that brings the notice into sight. */
 body > .cc-lost-bar {
   position: fixed; left: 50%; bottom: 40px; transform: translateX(-50%); z-index: 10000; box-sizing: border-box;
   width: max-content; max-width: calc(100vw - 24px); display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px;
-  padding: 10px 14px; color: #1f2a37; background: #ffffff; border-top: 4px solid #8a1c1c; border-radius: 10px;
-  box-shadow: 0 4px 18px rgba(0, 0, 0, 0.25); font-family: "Inter", "Segoe UI", system-ui, -apple-system,
-  "Helvetica Neue", Arial, sans-serif; font-size: 15px; line-height: 1.4;
+  padding: 10px 14px; background: #ffffff; border-top: 4px solid #8a1c1c; border-radius: 10px;
+  box-shadow: 0 4px 18px rgba(0, 0, 0, 0.25); font-size: 15px; line-height: 1.4;
 }
-body > .cc-lost-bar .cc-lost-show {
-  padding: 6px 12px; font: inherit; font-weight: 600; color: #ffffff; background: #2b6c6c; border: 0;
-  border-radius: 8px; cursor: pointer;
-}
-body > .cc-lost-bar .cc-lost-show:focus-visible { outline: 3px solid #1f2a37; outline-offset: 2px; }
+.cc-lost-bar .cc-lost-show { padding: 6px 12px; }
 """
 
 
